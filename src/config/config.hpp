@@ -1,0 +1,78 @@
+// The effective configuration: parsed once from TOML into this immutable, typed struct.
+// Every key is documented in README.md ("Configuration reference"); unknown keys are errors.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tern::config {
+
+struct Server {
+    std::string hostname = "localhost";          // greeting, EHLO, Received headers
+    std::filesystem::path data_dir = "var";      // relative paths are relative to the CWD
+    std::vector<std::string> domains = {"localhost"};  // local domains, lower-cased
+};
+
+// Each list holds "address:port" strings ("[::1]:25" for IPv6). Empty = listener off.
+struct Listen {
+    std::vector<std::string> smtp;
+    std::vector<std::string> submission;
+    std::vector<std::string> submissions;
+    std::vector<std::string> pop3;
+    std::vector<std::string> pop3s;
+    std::vector<std::string> imap;
+    std::vector<std::string> imaps;
+};
+
+// Every limit a peer controls, named, with the RFC that sets its floor.
+struct Limits {
+    std::size_t message_size = 36700160;   // RFC 1870 SIZE, bytes
+    std::size_t recipients = 100;          // RFC 5321 4.5.3.1.8 (at least 100)
+    std::size_t command_line = 512;        // RFC 5321 4.5.3.1.4, including CRLF
+    std::size_t text_line = 1000;          // RFC 5321 4.5.3.1.6, including CRLF
+    std::size_t errors = 10;               // protocol errors per session before 421 + close
+    std::size_t connections = 1000;        // concurrent connections, all listeners
+    std::size_t connections_per_ip = 20;   // concurrent connections from one client IP
+    std::size_t received_headers = 100;    // loop detection (RFC 5321 6.3)
+    // Timeouts in seconds, RFC 5321 4.5.3.2 (server side).
+    unsigned timeout_command = 300;        // waiting for the next command (4.5.3.2.7)
+    unsigned timeout_data = 180;           // waiting for the next block of DATA/BDAT
+};
+
+struct Config {
+    Server server;
+    Listen listen;
+    Limits limits;
+    // Alias key (lower-cased "local@domain", or "@domain" for a catch-all) -> targets.
+    std::map<std::string, std::vector<std::string>> aliases;
+    std::string source;  // file the config came from, or "<embedded default>"
+
+    bool is_local_domain(std::string_view domain) const;  // case-insensitive
+    std::filesystem::path users_file() const { return server.data_dir / "users"; }
+    std::filesystem::path queue_dir() const { return server.data_dir / "queue"; }
+    std::filesystem::path mailboxes_dir() const { return server.data_dir / "mailboxes"; }
+};
+
+struct LoadResult {
+    std::optional<Config> config;          // set when there were no errors
+    std::vector<std::string> errors;       // "FILE:LINE: key 'limits.recipients': must be ..."
+};
+
+// The embedded default used by `tern serve` without --config: data in ./var, domain
+// localhost, loopback listeners on unprivileged ports.
+std::string_view embedded_default();
+
+LoadResult load_file(const std::filesystem::path& path);
+LoadResult load_string(std::string_view toml_text, std::string_view source_name);
+// Loads `path` when given, else the embedded default.
+LoadResult load(const std::optional<std::filesystem::path>& path);
+
+// The effective configuration rendered back as TOML (for `tern config check`).
+std::string render(const Config& config);
+
+}  // namespace tern::config
