@@ -16,6 +16,8 @@ struct Server {
     std::string hostname = "localhost";          // greeting, EHLO, Received headers
     std::filesystem::path data_dir = "var";      // relative paths are relative to the CWD
     std::vector<std::string> domains = {"localhost"};  // local domains, lower-cased
+
+    friend bool operator==(const Server&, const Server&) = default;
 };
 
 // Each list holds "address:port" strings ("[::1]:25" for IPv6). Empty = listener off.
@@ -27,6 +29,8 @@ struct Listen {
     std::vector<std::string> pop3s;
     std::vector<std::string> imap;
     std::vector<std::string> imaps;
+
+    friend bool operator==(const Listen&, const Listen&) = default;
 };
 
 // Every limit a peer controls, named, with the RFC that sets its floor.
@@ -42,6 +46,8 @@ struct Limits {
     // Timeouts in seconds, RFC 5321 4.5.3.2 (server side).
     unsigned timeout_command = 300;        // waiting for the next command (4.5.3.2.7)
     unsigned timeout_data = 180;           // waiting for the next block of DATA/BDAT
+
+    friend bool operator==(const Limits&, const Limits&) = default;
 };
 
 struct Config {
@@ -56,11 +62,16 @@ struct Config {
     std::filesystem::path users_file() const { return server.data_dir / "users"; }
     std::filesystem::path queue_dir() const { return server.data_dir / "queue"; }
     std::filesystem::path mailboxes_dir() const { return server.data_dir / "mailboxes"; }
+    // The targets of alias `key` (exact, case-insensitive match: "bob@example.test" or the
+    // catch-all "@example.test"), or nullptr. Catch-all fallback is left to the caller.
+    const std::vector<std::string>* alias_targets(std::string_view key) const;
+
+    friend bool operator==(const Config&, const Config&) = default;
 };
 
 struct LoadResult {
     std::optional<Config> config;          // set when there were no errors
-    std::vector<std::string> errors;       // "FILE:LINE: key 'limits.recipients': must be ..."
+    std::vector<std::string> errors;       // "FILE:LINE:COL: key 'limits.recipients': must be ..."
 };
 
 // The embedded default used by `tern serve` without --config: data in ./var, domain

@@ -1,0 +1,561 @@
+// Configuration loading: TOML (toml++) -> the typed, immutable tern::config::Config.
+//
+// Every key is checked for type and range, unknown keys and tables are errors, and all errors
+// are collected (not just the first) as "FILE:LINE:COL: key 'a.b': what is wrong", sorted by
+// position. Deliberately left out: includes, environment substitution, hot reload (the server
+// reads its config once; users are reloaded separately, see auth/user_directory.hpp).
+#include "config/config.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <tuple>
+
+#include <toml++/toml.h>
+
+#include "core/address.hpp"
+
+namespace tern::config {
+namespace {
+
+constexpr std::string_view kEmbeddedDefault = R"toml(# Tern embedded default configuration: used by `tern serve` without --config.
+# Data in ./var, one local domain "localhost", loopback listeners on unprivileged ports.
+
+[server]
+hostname = "localhost"
+data_dir = "var"
+domains = ["localhost"]
+
+[listen]
+smtp = ["127.0.0.1:2525"]
+submission = ["127.0.0.1:2587"]
+submissions = ["127.0.0.1:2465"]
+pop3 = ["127.0.0.1:2110"]
+pop3s = ["127.0.0.1:2995"]
+imap = ["127.0.0.1:2143"]
+imaps = ["127.0.0.1:2993"]
+
+[limits]
+message_size = 36700160
+recipients = 100
+command_line = 512
+text_line = 1000
+errors = 10
+connections = 1000
+connections_per_ip = 20
+received_headers = 100
+timeout_command = 300
+timeout_data = 180
+
+[aliases]
+)toml";
+
+// The limits, their ranges and why. One table drives parsing, range checks and rendering, so
+// a new field in config::Limits needs exactly one new row here.
+//
+//   key                 min      max          reason for the floor
+//   message_size        1024     2147483647   a useful message; max fits a signed 32-bit SIZE
+//   recipients          1        100000       RFC 5321 4.5.3.1.8 asks for >= 100; lower allowed
+//   command_line        512      65536        RFC 5321 4.5.3.1.4 (512 octets incl. CRLF)
+//   text_line           1000     1048576      RFC 5321 4.5.3.1.6 (1000 octets incl. CRLF)
+//   errors              1        1000         at least one error before 421
+//   connections         1        1000000
+//   connections_per_ip  1        1000000      also must be <= connections
+//   received_headers    1        10000        RFC 5321 6.3 loop detection (100 is customary)
+//   timeout_command     1        86400        seconds; RFC 5321 4.5.3.2.7 suggests 300
+//   timeout_data        1        86400        seconds; RFC 5321 4.5.3.2.5/6 suggest 180
+struct LimitSpec {
+    std::string_view name;
+    std::uint64_t min;
+    std::uint64_t max;
+    std::uint64_t (*get)(const Limits&);
+    void (*set)(Limits&, std::uint64_t);
+};
+
+#define TERN_LIMIT(field, lo, hi)                                                      \
+    LimitSpec {                                                                        \
+        #field, lo, hi, [](const Limits& l) -> std::uint64_t { return l.field; },      \
+            [](Limits& l, std::uint64_t v) { l.field = static_cast<decltype(l.field)>(v); } \
+    }
+
+const std::array<LimitSpec, 10> kLimitSpecs = {
+    TERN_LIMIT(message_size, 1024, 2147483647),
+    TERN_LIMIT(recipients, 1, 100000),
+    TERN_LIMIT(command_line, 512, 65536),
+    TERN_LIMIT(text_line, 1000, 1048576),
+    TERN_LIMIT(errors, 1, 1000),
+    TERN_LIMIT(connections, 1, 1000000),
+    TERN_LIMIT(connections_per_ip, 1, 1000000),
+    TERN_LIMIT(received_headers, 1, 10000),
+    TERN_LIMIT(timeout_command, 1, 86400),
+    TERN_LIMIT(timeout_data, 1, 86400),
+};
+#undef TERN_LIMIT
+
+struct ListenSpec {
+    std::string_view name;
+    std::vector<std::string> Listen::*field;
+};
+const std::array<ListenSpec, 7> kListenSpecs = {{
+    {"smtp", &Listen::smtp},
+    {"submission", &Listen::submission},
+    {"submissions", &Listen::submissions},
+    {"pop3", &Listen::pop3},
+    {"pop3s", &Listen::pop3s},
+    {"imap", &Listen::imap},
+    {"imaps", &Listen::imaps},
+}};
+
+// TOML basic string with the escapes the spec requires (quote, backslash, control bytes).
+std::string toml_quote(std::string_view s) {
+    std::string out = "\"";
+    for (char ch : s) {
+        auto c = static_cast<unsigned char>(ch);
+        switch (ch) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\b': out += "\\b"; break;
+            case '\t': out += "\\t"; break;
+            case '\n': out += "\\n"; break;
+            case '\f': out += "\\f"; break;
+            case '\r': out += "\\r"; break;
+            default:
+                if (c < 0x20 || c == 0x7F) {
+                    char buf[8];
+                    std::snprintf(buf, sizeof buf, "\\u%04X", c);
+                    out += buf;
+                } else {
+                    out.push_back(ch);
+                }
+        }
+    }
+    out += '"';
+    return out;
+}
+
+// A key path segment as the user would write it: bare when possible, else quoted.
+std::string key_segment(std::string_view k) {
+    bool bare = !k.empty() && std::all_of(k.begin(), k.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '_' || c == '-';
+    });
+    return bare ? std::string(k) : toml_quote(k);
+}
+
+std::string_view type_name(toml::node_type t) {
+    switch (t) {
+        case toml::node_type::table: return "a table";
+        case toml::node_type::array: return "an array";
+        case toml::node_type::string: return "a string";
+        case toml::node_type::integer: return "an integer";
+        case toml::node_type::floating_point: return "a float";
+        case toml::node_type::boolean: return "a boolean";
+        case toml::node_type::date: return "a date";
+        case toml::node_type::time: return "a time";
+        case toml::node_type::date_time: return "a date-time";
+        default: return "nothing";
+    }
+}
+
+// "1.2.3.4:25", "[::1]:25". Port 0 is accepted and means "any free port" (tests bind port 0).
+// Host names (even "localhost") are refused: what a listener binds must be unambiguous.
+// Returns an error text, or the canonical "address:port" used to spot duplicates.
+struct ListenCheck {
+    std::string error;
+    std::string canonical;
+};
+ListenCheck check_listen(std::string_view s) {
+    std::string host;
+    std::string_view port;
+    bool v6 = false;
+    if (!s.empty() && s.front() == '[') {
+        auto close = s.find("]:");
+        if (close == std::string_view::npos) return {"IPv6 listen address must look like \"[::1]:25\"", {}};
+        host = std::string(s.substr(1, close - 1));
+        port = s.substr(close + 2);
+        v6 = true;
+    } else {
+        auto colon = s.rfind(':');
+        if (colon == std::string_view::npos)
+            return {"listen address must be \"IPv4:port\" or \"[IPv6]:port\"", {}};
+        host = std::string(s.substr(0, colon));
+        port = s.substr(colon + 1);
+    }
+    if (port.empty() || port.size() > 5 ||
+        !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return {"port must be a number 0..65535", {}};
+    unsigned long p = std::stoul(std::string(port));
+    if (p > 65535) return {"port must be a number 0..65535", {}};
+    unsigned char buf[16];
+    char text[INET6_ADDRSTRLEN];
+    if (v6) {
+        if (inet_pton(AF_INET6, host.c_str(), buf) != 1)
+            return {"'" + host + "' is not an IPv6 address", {}};
+        inet_ntop(AF_INET6, buf, text, sizeof text);
+        return {{}, "[" + std::string(text) + "]:" + std::to_string(p)};
+    }
+    if (inet_pton(AF_INET, host.c_str(), buf) != 1)
+        return {"'" + host + "' is not an IPv4 address (host names are not accepted; use "
+                "e.g. 127.0.0.1 or [::1])", {}};
+    inet_ntop(AF_INET, buf, text, sizeof text);
+    return {{}, std::string(text) + ":" + std::to_string(p)};
+}
+
+class Loader {
+public:
+    explicit Loader(std::string source) : source_(std::move(source)) {}
+
+    LoadResult run(std::string_view text) {
+        Config config;
+        config.source = source_;
+        toml::table root;
+        try {
+            root = toml::parse(text, source_);
+        } catch (const toml::parse_error& e) {
+            add(e.source(), std::string(e.description()));
+            return finish(std::nullopt);
+        }
+        // Server first: the alias check needs the local domains.
+        for (auto&& [k, v] : root) {
+            std::string name(k.str());
+            if (name != "server" && name != "listen" && name != "limits" && name != "aliases")
+                key_error(k.source(), name, "unknown table (expected server, listen, limits, aliases)");
+            else if (!v.is_table())
+                key_error(v.source(), name, "must be a table, not " + std::string(type_name(v.type())));
+        }
+        if (auto* t = root["server"].as_table()) parse_server(*t, config.server);
+        if (auto* t = root["listen"].as_table()) parse_listen(*t, config.listen);
+        if (auto* t = root["limits"].as_table()) parse_limits(*t, config.limits);
+        if (auto* t = root["aliases"].as_table()) parse_aliases(*t, config);
+        return finish(std::move(config));
+    }
+
+    void add_plain(std::string text) { errors_.push_back({0, 0, std::move(text)}); }
+    LoadResult finish(std::optional<Config> config) {
+        std::stable_sort(errors_.begin(), errors_.end(), [](const Error& a, const Error& b) {
+            return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+        });
+        LoadResult r;
+        for (auto& e : errors_) r.errors.push_back(std::move(e.text));
+        if (r.errors.empty()) r.config = std::move(config);
+        return r;
+    }
+
+private:
+    struct Error {
+        std::uint32_t line;
+        std::uint32_t column;
+        std::string text;
+    };
+
+    void add(const toml::source_region& where, std::string what) {
+        auto line = where.begin.line, col = where.begin.column;
+        errors_.push_back({line, col, source_ + ":" + std::to_string(line) + ":" +
+                                          std::to_string(col) + ": " + std::move(what)});
+    }
+    void key_error(const toml::source_region& where, std::string_view path, std::string what) {
+        add(where, "key '" + std::string(path) + "': " + std::move(what));
+    }
+    void type_error(const toml::node& v, std::string_view path, std::string_view want) {
+        key_error(v.source(), path,
+                  "must be " + std::string(want) + ", not " + std::string(type_name(v.type())));
+    }
+
+    // Reports every key of `t` not in `known`.
+    template <std::size_t N>
+    void check_known(const toml::table& t, std::string_view table,
+                     const std::array<std::string_view, N>& known) {
+        for (auto&& [k, v] : t) {
+            if (std::find(known.begin(), known.end(), k.str()) == known.end())
+                key_error(k.source(), std::string(table) + "." + key_segment(k.str()), "unknown key");
+        }
+    }
+
+    const std::string* get_string(const toml::node& v, std::string_view path) {
+        if (auto* s = v.as_string()) return &s->get();
+        type_error(v, path, "a string");
+        return nullptr;
+    }
+
+    // An array of strings; nullopt (after reporting) when the shape is wrong.
+    std::optional<std::vector<std::pair<std::string, const toml::node*>>> get_string_array(
+        const toml::node& v, std::string_view path) {
+        auto* arr = v.as_array();
+        if (!arr) {
+            type_error(v, path, "an array of strings");
+            return std::nullopt;
+        }
+        std::vector<std::pair<std::string, const toml::node*>> out;
+        bool ok = true;
+        for (auto& el : *arr) {
+            if (auto* s = el.as_string()) {
+                out.emplace_back(s->get(), &el);
+            } else {
+                type_error(el, path, "an array of strings; this element is not a string");
+                ok = false;
+            }
+        }
+        if (!ok) return std::nullopt;
+        return out;
+    }
+
+    void parse_server(const toml::table& t, Server& server) {
+        check_known(t, "server", std::array<std::string_view, 3>{"hostname", "data_dir", "domains"});
+        if (auto* v = t.get("hostname")) {
+            if (auto* s = get_string(*v, "server.hostname")) {
+                if (!is_valid_domain(*s))
+                    key_error(v->source(), "server.hostname", "'" + *s + "' is not a valid domain name");
+                else
+                    server.hostname = *s;
+            }
+        }
+        if (auto* v = t.get("data_dir")) {
+            if (auto* s = get_string(*v, "server.data_dir")) {
+                if (s->empty())
+                    key_error(v->source(), "server.data_dir", "must not be empty");
+                else if (s->find('\0') != std::string::npos)
+                    key_error(v->source(), "server.data_dir", "must not contain NUL");
+                else
+                    server.data_dir = *s;
+            }
+        }
+        if (auto* v = t.get("domains")) {
+            if (auto list = get_string_array(*v, "server.domains")) {
+                std::vector<std::string> domains;
+                for (auto& [d, node] : *list) {
+                    auto lower = ascii_lower(d);
+                    if (!is_valid_domain(d))
+                        key_error(node->source(), "server.domains", "'" + d + "' is not a valid domain name");
+                    else if (std::find(domains.begin(), domains.end(), lower) != domains.end())
+                        key_error(node->source(), "server.domains", "'" + d + "' is listed twice");
+                    else
+                        domains.push_back(lower);
+                }
+                if (list->empty())
+                    key_error(v->source(), "server.domains", "must list at least one local domain");
+                server.domains = std::move(domains);
+            }
+        }
+    }
+
+    void parse_listen(const toml::table& t, Listen& listen) {
+        std::array<std::string_view, kListenSpecs.size()> names;
+        for (std::size_t i = 0; i < kListenSpecs.size(); ++i) names[i] = kListenSpecs[i].name;
+        check_known(t, "listen", names);
+        for (auto& spec : kListenSpecs) {
+            auto* v = t.get(spec.name);
+            if (!v) continue;
+            std::string path = "listen." + std::string(spec.name);
+            auto list = get_string_array(*v, path);
+            if (!list) continue;
+            std::vector<std::string> out;
+            for (auto& [addr, node] : *list) {
+                auto c = check_listen(addr);
+                if (!c.error.empty()) {
+                    key_error(node->source(), path, "'" + addr + "': " + c.error);
+                    continue;
+                }
+                // The same address twice can never bind; port 0 is always fresh.
+                bool any_port = c.canonical.size() > 2 && c.canonical.ends_with(":0");
+                if (!any_port) {
+                    auto [it, fresh] = seen_listen_.emplace(c.canonical, path);
+                    if (!fresh) {
+                        key_error(node->source(), path,
+                                  "'" + addr + "' is already used by " + it->second);
+                        continue;
+                    }
+                }
+                out.push_back(addr);
+            }
+            listen.*spec.field = std::move(out);
+        }
+    }
+
+    void parse_limits(const toml::table& t, Limits& limits) {
+        std::array<std::string_view, kLimitSpecs.size()> names;
+        for (std::size_t i = 0; i < kLimitSpecs.size(); ++i) names[i] = kLimitSpecs[i].name;
+        check_known(t, "limits", names);
+        for (auto& spec : kLimitSpecs) {
+            auto* v = t.get(spec.name);
+            if (!v) continue;
+            std::string path = "limits." + std::string(spec.name);
+            auto* i = v->as_integer();
+            if (!i) {
+                type_error(*v, path, "an integer");
+                continue;
+            }
+            std::int64_t n = i->get();
+            if (n < 0 || static_cast<std::uint64_t>(n) < spec.min || static_cast<std::uint64_t>(n) > spec.max) {
+                key_error(v->source(), path,
+                          std::to_string(n) + " is out of range (" + std::to_string(spec.min) +
+                              ".." + std::to_string(spec.max) + ")");
+                continue;
+            }
+            spec.set(limits, static_cast<std::uint64_t>(n));
+        }
+        if (limits.connections_per_ip > limits.connections) {
+            const toml::node* v = t.get("connections_per_ip");
+            if (!v) v = t.get("connections");
+            key_error(v ? v->source() : t.source(), "limits.connections_per_ip",
+                      "must not exceed limits.connections (" + std::to_string(limits.connections) + ")");
+        }
+    }
+
+    void parse_aliases(const toml::table& t, Config& config) {
+        std::map<std::string, std::uint32_t> key_lines;
+        // toml::table iterates in key order; go in file order so "same alias as line N"
+        // always points back to the earlier line.
+        std::vector<std::pair<const toml::key*, const toml::node*>> entries;
+        for (auto&& [k, v] : t) entries.emplace_back(&k, &v);
+        std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+            return std::tie(a.first->source().begin.line, a.first->source().begin.column) <
+                   std::tie(b.first->source().begin.line, b.first->source().begin.column);
+        });
+        for (auto [kp, vp] : entries) {
+            const toml::key& k = *kp;
+            const toml::node& v = *vp;
+            std::string raw(k.str());
+            std::string path = "aliases." + key_segment(raw);
+            std::string key = ascii_lower(raw);
+            bool key_ok = true;
+            std::string domain;
+            if (!raw.empty() && raw.front() == '@') {
+                domain = key.substr(1);
+                if (!is_valid_domain(domain)) {
+                    key_error(k.source(), path, "'" + raw + "' is not \"local@domain\" or \"@domain\"");
+                    key_ok = false;
+                }
+            } else {
+                auto a = parse_mailbox(raw);
+                if (!a || a->is_address_literal()) {
+                    key_error(k.source(), path, "'" + raw + "' is not \"local@domain\" or \"@domain\"");
+                    key_ok = false;
+                } else {
+                    key = a->key();
+                    domain = ascii_lower(a->domain);
+                }
+            }
+            if (key_ok && !config.is_local_domain(domain)) {
+                key_error(k.source(), path, "domain '" + domain + "' is not in server.domains");
+                key_ok = false;
+            }
+            if (key_ok) {
+                auto [it, fresh] = key_lines.emplace(key, k.source().begin.line);
+                if (!fresh) {
+                    key_error(k.source(), path,
+                              "same alias as line " + std::to_string(it->second) + " (keys ignore case)");
+                    key_ok = false;
+                }
+            }
+            std::vector<std::string> targets;
+            bool targets_ok = true;
+            auto check_target = [&](const std::string& s, const toml::node& node) {
+                if (!parse_mailbox(s)) {
+                    key_error(node.source(), path, "target '" + s + "' is not a valid address");
+                    targets_ok = false;
+                } else {
+                    targets.push_back(s);
+                }
+            };
+            if (auto* s = v.as_string()) {
+                check_target(s->get(), v);
+            } else if (v.is_array()) {
+                if (auto list = get_string_array(v, path)) {
+                    for (auto& [s, node] : *list) check_target(s, *node);
+                    if (list->empty()) {
+                        key_error(v.source(), path, "must list at least one target");
+                        targets_ok = false;
+                    }
+                } else {
+                    targets_ok = false;
+                }
+            } else {
+                type_error(v, path, "a string or an array of strings");
+                targets_ok = false;
+            }
+            if (key_ok && targets_ok) config.aliases[key] = std::move(targets);
+        }
+    }
+
+    std::string source_;
+    std::vector<Error> errors_;
+    std::map<std::string, std::string> seen_listen_;  // canonical address -> listener key
+};
+
+std::string render_list(const std::vector<std::string>& items) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i) out += ", ";
+        out += toml_quote(items[i]);
+    }
+    return out + "]";
+}
+
+}  // namespace
+
+bool Config::is_local_domain(std::string_view domain) const {
+    return std::any_of(server.domains.begin(), server.domains.end(),
+                       [&](const std::string& d) { return iequals(d, domain); });
+}
+
+const std::vector<std::string>* Config::alias_targets(std::string_view key) const {
+    auto it = aliases.find(ascii_lower(key));
+    return it == aliases.end() ? nullptr : &it->second;
+}
+
+std::string_view embedded_default() { return kEmbeddedDefault; }
+
+LoadResult load_string(std::string_view toml_text, std::string_view source_name) {
+    return Loader(std::string(source_name)).run(toml_text);
+}
+
+LoadResult load_file(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        int err = errno;
+        Loader l(path.string());
+        l.add_plain(path.string() + ": cannot read: " + std::strerror(err));
+        return l.finish(std::nullopt);
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) {
+        Loader l(path.string());
+        l.add_plain(path.string() + ": read error");
+        return l.finish(std::nullopt);
+    }
+    return load_string(text.str(), path.string());
+}
+
+LoadResult load(const std::optional<std::filesystem::path>& path) {
+    if (path) return load_file(*path);
+    return load_string(embedded_default(), "<embedded default>");
+}
+
+std::string render(const Config& c) {
+    std::string source = c.source;
+    std::replace_if(source.begin(), source.end(), [](char ch) {
+        return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F; }, '?');
+    std::ostringstream out;
+    out << "# Effective Tern configuration (from " << source << "), defaults included.\n\n";
+    out << "[server]\n";
+    out << "hostname = " << toml_quote(c.server.hostname) << "\n";
+    out << "data_dir = " << toml_quote(c.server.data_dir.string()) << "\n";
+    out << "domains = " << render_list(c.server.domains) << "\n\n";
+    out << "[listen]\n";
+    for (auto& spec : kListenSpecs) out << spec.name << " = " << render_list(c.listen.*spec.field) << "\n";
+    out << "\n[limits]\n";
+    for (auto& spec : kLimitSpecs) out << spec.name << " = " << spec.get(c.limits) << "\n";
+    out << "\n[aliases]\n";
+    for (auto& [key, targets] : c.aliases) out << toml_quote(key) << " = " << render_list(targets) << "\n";
+    return out.str();
+}
+
+}  // namespace tern::config
