@@ -1,0 +1,160 @@
+// SCRAM-SHA-256 secrets and primitives: see scram.hpp.
+#include "auth/scram.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include <charconv>
+#include <stdexcept>
+
+namespace tern::auth {
+namespace {
+
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+int decode_char(char c) {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+std::optional<Sha256Digest> decode_digest(std::string_view b64) {
+    auto raw = base64_decode(b64);
+    if (!raw || raw->size() != 32) return std::nullopt;
+    Sha256Digest d;
+    std::copy(raw->begin(), raw->end(), d.begin());
+    return d;
+}
+
+}  // namespace
+
+std::string base64_encode(std::string_view data) {
+    std::string out;
+    out.reserve((data.size() + 2) / 3 * 4);
+    std::size_t i = 0;
+    for (; i + 3 <= data.size(); i += 3) {
+        std::uint32_t v = static_cast<unsigned char>(data[i]) << 16 |
+                          static_cast<unsigned char>(data[i + 1]) << 8 |
+                          static_cast<unsigned char>(data[i + 2]);
+        out += kAlphabet[v >> 18];
+        out += kAlphabet[(v >> 12) & 63];
+        out += kAlphabet[(v >> 6) & 63];
+        out += kAlphabet[v & 63];
+    }
+    if (data.size() - i == 1) {
+        std::uint32_t v = static_cast<unsigned char>(data[i]) << 16;
+        out += kAlphabet[v >> 18];
+        out += kAlphabet[(v >> 12) & 63];
+        out += "==";
+    } else if (data.size() - i == 2) {
+        std::uint32_t v = static_cast<unsigned char>(data[i]) << 16 |
+                          static_cast<unsigned char>(data[i + 1]) << 8;
+        out += kAlphabet[v >> 18];
+        out += kAlphabet[(v >> 12) & 63];
+        out += kAlphabet[(v >> 6) & 63];
+        out += '=';
+    }
+    return out;
+}
+
+std::optional<std::string> base64_decode(std::string_view text) {
+    if (text.size() % 4 != 0) return std::nullopt;
+    std::string out;
+    out.reserve(text.size() / 4 * 3);
+    for (std::size_t i = 0; i < text.size(); i += 4) {
+        bool last = i + 4 == text.size();
+        int pad = 0;
+        if (last && text[i + 3] == '=') pad = text[i + 2] == '=' ? 2 : 1;
+        int v[4];
+        for (int k = 0; k < 4 - pad; ++k) {
+            v[k] = decode_char(text[i + k]);
+            if (v[k] < 0) return std::nullopt;
+        }
+        for (int k = 4 - pad; k < 4; ++k) v[k] = 0;
+        std::uint32_t n = static_cast<std::uint32_t>(v[0] << 18 | v[1] << 12 | v[2] << 6 | v[3]);
+        out += static_cast<char>(n >> 16);
+        if (pad < 2) out += static_cast<char>((n >> 8) & 0xFF);
+        if (pad < 1) out += static_cast<char>(n & 0xFF);
+        // Canonical form: the bits dropped by padding must be zero.
+        if ((pad == 1 && (n & 0xFF)) || (pad == 2 && (n & 0xFFFF))) return std::nullopt;
+    }
+    return out;
+}
+
+Sha256Digest sha256(std::string_view data) {
+    Sha256Digest d;
+    SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), d.data());
+    return d;
+}
+
+Sha256Digest hmac_sha256(std::string_view key, std::string_view data) {
+    Sha256Digest d;
+    unsigned int len = 0;
+    if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+              reinterpret_cast<const unsigned char*>(data.data()), data.size(), d.data(), &len) ||
+        len != d.size())
+        throw std::runtime_error("HMAC-SHA-256 failed");
+    return d;
+}
+
+ScramSecret derive_scram_sha256(std::string_view password, std::string_view salt, unsigned iterations) {
+    Sha256Digest salted;
+    if (PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()),
+                          reinterpret_cast<const unsigned char*>(salt.data()), static_cast<int>(salt.size()),
+                          static_cast<int>(iterations), EVP_sha256(), static_cast<int>(salted.size()),
+                          salted.data()) != 1)
+        throw std::runtime_error("PBKDF2-HMAC-SHA-256 failed");
+    ScramSecret s;
+    s.salt = std::string(salt);
+    s.iterations = iterations;
+    auto client_key = hmac_sha256(as_view(salted), "Client Key");
+    s.stored_key = sha256(as_view(client_key));
+    s.server_key = hmac_sha256(as_view(salted), "Server Key");
+    OPENSSL_cleanse(salted.data(), salted.size());
+    OPENSSL_cleanse(client_key.data(), client_key.size());
+    return s;
+}
+
+ScramSecret make_scram_sha256(std::string_view password) {
+    std::string salt(kScramSaltBytes, '\0');
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(salt.data()), static_cast<int>(salt.size())) != 1)
+        throw std::runtime_error("RAND_bytes failed");
+    return derive_scram_sha256(password, salt, kScramDefaultIterations);
+}
+
+std::string format_scram_secret(const ScramSecret& s) {
+    return base64_encode(s.salt) + ":" + std::to_string(s.iterations) + ":" +
+           base64_encode(as_view(s.stored_key)) + ":" + base64_encode(as_view(s.server_key));
+}
+
+std::optional<ScramSecret> parse_scram_secret(std::string_view text) {
+    std::string_view parts[4];
+    for (int i = 0; i < 3; ++i) {
+        auto colon = text.find(':');
+        if (colon == std::string_view::npos) return std::nullopt;
+        parts[i] = text.substr(0, colon);
+        text.remove_prefix(colon + 1);
+    }
+    parts[3] = text;
+    ScramSecret s;
+    auto salt = base64_decode(parts[0]);
+    if (!salt || salt->empty()) return std::nullopt;
+    s.salt = std::move(*salt);
+    auto [end, ec] = std::from_chars(parts[1].data(), parts[1].data() + parts[1].size(), s.iterations);
+    if (ec != std::errc{} || end != parts[1].data() + parts[1].size() || parts[1].empty() ||
+        parts[1].front() == '0' || s.iterations < kScramMinIterations || s.iterations > kScramMaxIterations)
+        return std::nullopt;
+    auto stored = decode_digest(parts[2]);
+    auto server = decode_digest(parts[3]);
+    if (!stored || !server) return std::nullopt;
+    s.stored_key = *stored;
+    s.server_key = *server;
+    return s;
+}
+
+}  // namespace tern::auth

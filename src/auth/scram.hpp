@@ -1,0 +1,55 @@
+// SCRAM-SHA-256 stored credentials (RFC 5802 section 3, RFC 7677) and the primitives a
+// SCRAM server needs: SHA-256, HMAC-SHA-256, PBKDF2 (Hi()), and base64 (RFC 4648 section 4).
+//
+// Only the server-side secret is kept: salt, iteration count, StoredKey and ServerKey.
+// Neither the password nor SaltedPassword/ClientKey is stored, so a stolen users file does
+// not let anyone log in with SCRAM (RFC 5802 section 9). Left out: SASLprep (RFC 4013) of
+// the password; Tern uses the password bytes as given (identical for ASCII passwords).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tern::auth {
+
+using Sha256Digest = std::array<unsigned char, 32>;
+
+// RFC 7677 section 4: at least 4096 iterations; we derive new secrets with more.
+inline constexpr unsigned kScramMinIterations = 4096;
+inline constexpr unsigned kScramMaxIterations = 10'000'000;
+inline constexpr unsigned kScramDefaultIterations = 10'000;
+inline constexpr std::size_t kScramSaltBytes = 16;
+
+struct ScramSecret {
+    std::string salt;  // raw bytes
+    unsigned iterations = 0;
+    Sha256Digest stored_key{};  // H(ClientKey)
+    Sha256Digest server_key{};  // HMAC(SaltedPassword, "Server Key")
+
+    friend bool operator==(const ScramSecret&, const ScramSecret&) = default;
+};
+
+// SaltedPassword = Hi(password, salt, i); ClientKey = HMAC(SaltedPassword, "Client Key");
+// StoredKey = H(ClientKey); ServerKey = HMAC(SaltedPassword, "Server Key").
+ScramSecret derive_scram_sha256(std::string_view password, std::string_view salt, unsigned iterations);
+// With a fresh random salt (RAND_bytes) and kScramDefaultIterations.
+ScramSecret make_scram_sha256(std::string_view password);
+
+// Users-file form: "salt(base64):iterations:StoredKey(base64):ServerKey(base64)".
+std::string format_scram_secret(const ScramSecret& s);
+std::optional<ScramSecret> parse_scram_secret(std::string_view text);
+
+Sha256Digest sha256(std::string_view data);
+Sha256Digest hmac_sha256(std::string_view key, std::string_view data);
+inline std::string_view as_view(const Sha256Digest& d) {
+    return {reinterpret_cast<const char*>(d.data()), d.size()};
+}
+
+// RFC 4648 base64 with padding. decode is strict: no whitespace, canonical padding.
+std::string base64_encode(std::string_view data);
+std::optional<std::string> base64_decode(std::string_view text);
+
+}  // namespace tern::auth
