@@ -1,0 +1,38 @@
+# The two commands of the README: `make run` and `make test`. Everything else supports them.
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build build-asan build-fuzz run test unit-test fuzz-smoke clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+# Release build; the binary is build/tern.
+build: deps
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build -j $(JOBS)
+
+# The sanitizer configuration (-fsanitize=address,undefined) the test suite also runs.
+build-asan: deps
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DTERN_SANITIZE=ON -DTERN_BENCH=OFF $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build-asan -j $(JOBS)
+
+# libFuzzer targets for the pure parsers (clang).
+build-fuzz: deps
+	@CC=clang CXX=clang++ cmake -S . -B build-fuzz -DTERN_FUZZ=ON >/dev/null
+	@cmake --build build-fuzz -j $(JOBS)
+
+run: build
+	./build/tern serve
+
+# The whole suite: unit + integration tests on the release build and again under
+# AddressSanitizer/UBSan, then a short smoke run of every fuzz target.
+test: build build-asan build-fuzz
+	cd build && ctest --output-on-failure -j $(JOBS)
+	cd build-asan && ctest --output-on-failure -j $(JOBS)
+	scripts/fuzz-smoke build-fuzz 15
+
+clean:
+	rm -rf build build-asan build-fuzz

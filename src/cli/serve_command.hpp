@@ -1,0 +1,12 @@
+// `tern serve [--config FILE]`: runs the server.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
+
+namespace tern::cli {
+
+void add_serve_command(CLI::App& app, std::optional<std::string>& config_path, int& exit_code);
+
+}  // namespace tern::cli

@@ -1,0 +1,44 @@
+// Tracks live client connections so a graceful stop can reach each one: on SIGTERM every
+// connection is asked (on its own strand) to stop reading, answer 421 and close.
+#pragma once
+
+#include <asio/any_io_executor.hpp>
+#include <asio/ip/tcp.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+
+namespace tern::server {
+
+// Shared between a connection's coroutine and the registry; touched only on the connection's
+// strand, except `id`.
+struct ConnectionControl {
+    std::uint64_t id = 0;
+    asio::any_io_executor executor;
+    asio::ip::tcp::socket* socket = nullptr;  // cleared by the connection before it ends
+    bool stopping = false;
+};
+
+class ConnectionRegistry {
+public:
+    std::shared_ptr<ConnectionControl> add(asio::any_io_executor executor,
+                                           asio::ip::tcp::socket* socket);
+    void remove(std::uint64_t id);
+    // Asks every connection to stop; returns at once.
+    void stop_all();
+    // Waits until no connection is left or the deadline passes; true when none is left.
+    bool wait_empty(std::chrono::steady_clock::time_point deadline);
+    std::size_t size() const;
+
+private:
+    mutable std::mutex mu_;
+    std::condition_variable cv_;
+    std::uint64_t next_id_ = 1;
+    bool stopping_ = false;
+    std::map<std::uint64_t, std::shared_ptr<ConnectionControl>> live_;
+};
+
+}  // namespace tern::server

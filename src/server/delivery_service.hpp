@@ -1,0 +1,95 @@
+// Hands accepted messages to the local delivery agent on worker threads, records each
+// recipient's outcome in the spool, and retries temporary failures with exponential backoff
+// and jitter. Remote recipients stay queued (Pending) for the outbound deliverer.
+//
+// Exactly-once: a recipient is marked Delivered in the spool only after its Maildir file is
+// fsynced. If the process dies in between, the retry after restart passes maybe_duplicate=true
+// and the Maildir writer finds the file it already wrote (names are derived from the queue id),
+// so the mailbox gets one copy.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <queue>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/envelope.hpp"
+
+namespace tern::queue {
+class Spool;
+}
+namespace tern::delivery {
+struct UserLookup;
+}
+namespace tern::config {
+struct Config;
+}
+
+namespace tern::server {
+
+class DeliveryService {
+public:
+    struct Options {
+        std::size_t workers = 2;
+        std::int64_t first_retry_seconds = 60;    // then doubling, with +-20% jitter
+        std::int64_t max_retry_seconds = 3600;
+        std::int64_t max_lifetime_seconds = 5 * 24 * 3600;
+    };
+    using ConfigSource = std::function<std::shared_ptr<const config::Config>()>;
+    // Each job reads the configuration current when it runs (aliases change on SIGHUP).
+    DeliveryService(Options opts, queue::Spool& spool, ConfigSource config,
+                    const delivery::UserLookup& users);
+    ~DeliveryService();
+
+    void start();
+    // Finishes the deliveries in progress and stops the workers.
+    void stop();
+
+    // A freshly committed message; its bytes are still in memory, so no re-read from disk.
+    void submit(std::string id, std::shared_ptr<const Envelope> envelope,
+                std::shared_ptr<const std::string> data);
+    // At start-up: schedules every queued message with local recipients still to deliver.
+    std::size_t recover();
+
+    struct Stats {
+        std::uint64_t delivered = 0, deferred = 0, failed = 0;
+    };
+    Stats stats() const;
+
+private:
+    struct Job {
+        std::int64_t due = 0;  // unix seconds; 0 = now
+        std::string id;
+        std::shared_ptr<const Envelope> envelope;
+        std::shared_ptr<const std::string> data;  // null: load from the spool
+        std::vector<std::size_t> recipients;      // indices still to deliver
+        std::vector<std::uint32_t> attempts;      // per index above
+        bool maybe_duplicate = false;
+        bool operator>(const Job& o) const { return due > o.due; }
+    };
+    void worker();
+    void run_job(Job job);
+    std::int64_t backoff(std::uint32_t attempts);
+    bool is_local(const std::string& address) const;
+
+    Options opts_;
+    queue::Spool& spool_;
+    ConfigSource config_;
+    const delivery::UserLookup& users_;
+
+    mutable std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<Job> ready_;
+    std::priority_queue<Job, std::vector<Job>, std::greater<>> timed_;
+    bool stopping_ = false;
+    std::vector<std::thread> threads_;
+    Stats stats_;
+};
+
+}  // namespace tern::server

@@ -1,0 +1,156 @@
+"""Test harness: runs the real `tern` binary in a temporary directory on loopback ports picked
+at run time, and stops it at the end. Used by every integration test."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import glob
+
+TERN = os.environ.get("TERN_BIN") or os.path.join(
+    os.path.dirname(__file__), "..", "..", "build", "tern")
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, timeout=20.0, proc=None):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError("tern exited with %s" % proc.returncode)
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError("port %d never opened" % port)
+
+
+def wait_for(predicate, timeout=20.0, interval=0.05):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    return predicate()
+
+
+class Tern:
+    """One tern server: `with Tern(domains=[...], aliases={...}) as t: ...`."""
+
+    def __init__(self, domains=("example.test",), aliases=None, limits=None, hostname="mx.example.test",
+                 extra="", users=None):
+        self.dir = tempfile.mkdtemp(prefix="tern-it-")
+        self.data = os.path.join(self.dir, "data")
+        self.smtp_port = free_port()
+        self.submission_port = free_port()
+        self.domains = list(domains)
+        self.aliases = aliases or {}
+        self.limits = limits or {}
+        self.hostname = hostname
+        self.extra = extra
+        self.proc = None
+        self.log_path = os.path.join(self.dir, "tern.log")
+        self.config_path = os.path.join(self.dir, "tern.toml")
+        self.write_config()
+        for address, password in (users or {}).items():
+            self.user("add", address, "--password-stdin", input=password)
+
+    def write_config(self):
+        lines = [
+            "[server]",
+            'hostname = "%s"' % self.hostname,
+            'data_dir = "%s"' % self.data,
+            "domains = [%s]" % ", ".join('"%s"' % d for d in self.domains),
+            "",
+            "[listen]",
+            'smtp = ["127.0.0.1:%d"]' % self.smtp_port,
+            "",
+            "[limits]",
+        ]
+        for k, v in self.limits.items():
+            lines.append("%s = %s" % (k, v))
+        lines += ["", "[aliases]"]
+        for k, v in self.aliases.items():
+            lines.append('"%s" = [%s]' % (k, ", ".join('"%s"' % x for x in v)))
+        lines.append(self.extra)
+        with open(self.config_path, "w") as f:
+            f.write("\n".join(lines) + "\n")
+
+    def cli(self, *args, input=None, check=True):
+        r = subprocess.run([TERN, *args], input=input, capture_output=True, text=True, timeout=60)
+        if check and r.returncode != 0:
+            raise AssertionError("tern %s failed (%d): %s%s" % (" ".join(args), r.returncode,
+                                                               r.stdout, r.stderr))
+        return r
+
+    def user(self, *args, input=None, check=True):
+        return self.cli("user", *args, "--config", self.config_path, input=input, check=check)
+
+    def start(self):
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen([TERN, "serve", "--config", self.config_path],
+                                     stdout=self.log, stderr=subprocess.STDOUT, cwd=self.dir)
+        wait_port(self.smtp_port, proc=self.proc)
+        return self
+
+    def kill9(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+        self.proc = None
+
+    def terminate(self, timeout=15):
+        self.proc.send_signal(signal.SIGTERM)
+        code = self.proc.wait(timeout=timeout)
+        self.proc = None
+        return code
+
+    def stop(self):
+        if self.proc is not None:
+            try:
+                self.proc.send_signal(signal.SIGTERM)
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc = None
+
+    def log_text(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def maildir(self, address):
+        local, domain = address.lower().rsplit("@", 1)
+        return os.path.join(self.data, "mailboxes", domain, local)
+
+    def messages(self, address):
+        """Contents of every message in the user's Maildir new/ and cur/."""
+        out = []
+        for sub in ("new", "cur"):
+            for path in sorted(glob.glob(os.path.join(self.maildir(address), sub, "*"))):
+                with open(path, "rb") as f:
+                    out.append(f.read())
+        return out
+
+    def wait_messages(self, address, count, timeout=20.0):
+        return wait_for(lambda: len(self.messages(address)) >= count and self.messages(address),
+                        timeout) or []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+        if exc[0] is None and not os.environ.get("TERN_KEEP"):
+            shutil.rmtree(self.dir, ignore_errors=True)
+        else:
+            print("tern test dir kept: %s\n--- log ---\n%s" % (self.dir, self.log_text()[-4000:]))
+        return False
