@@ -54,6 +54,11 @@ received_headers = 100
 timeout_command = 300
 timeout_data = 180
 
+[tls]
+# No certificate configured: a self-signed one for server.hostname is generated in <data_dir>/tls/.
+# certificate = "/etc/tern/fullchain.pem"
+# private_key = "/etc/tern/key.pem"
+
 [aliases]
 )toml";
 
@@ -225,14 +230,17 @@ public:
         // Server first: the alias check needs the local domains.
         for (auto&& [k, v] : root) {
             std::string name(k.str());
-            if (name != "server" && name != "listen" && name != "limits" && name != "aliases")
-                key_error(k.source(), name, "unknown table (expected server, listen, limits, aliases)");
+            if (name != "server" && name != "listen" && name != "limits" && name != "tls" &&
+                name != "aliases")
+                key_error(k.source(), name,
+                          "unknown table (expected server, listen, limits, tls, aliases)");
             else if (!v.is_table())
                 key_error(v.source(), name, "must be a table, not " + std::string(type_name(v.type())));
         }
         if (auto* t = root["server"].as_table()) parse_server(*t, config.server);
         if (auto* t = root["listen"].as_table()) parse_listen(*t, config.listen);
         if (auto* t = root["limits"].as_table()) parse_limits(*t, config.limits);
+        if (auto* t = root["tls"].as_table()) parse_tls(*t, config.tls);
         if (auto* t = root["aliases"].as_table()) parse_aliases(*t, config);
         return finish(std::move(config));
     }
@@ -408,6 +416,73 @@ private:
         }
     }
 
+    // A file path of [tls]: a non-empty string without NUL. Returns the node when the key is
+    // present (even if invalid, so "missing" is not reported on top of a type error).
+    const toml::node* tls_path(const toml::table& t, std::string_view key, const std::string& path,
+                               std::string& out) {
+        auto* v = t.get(key);
+        if (!v) return nullptr;
+        if (auto* s = get_string(*v, path)) {
+            if (s->empty())
+                key_error(v->source(), path, "must not be empty (leave the key out instead)");
+            else if (s->find('\0') != std::string::npos)
+                key_error(v->source(), path, "must not contain NUL");
+            else
+                out = *s;
+        }
+        return v;
+    }
+
+    // certificate + private_key of `t`, both or neither; `prefix` is "tls." or
+    // "tls.certificates[N].". Returns whether both keys are present.
+    bool tls_pair(const toml::table& t, const std::string& prefix, std::string& certificate,
+                  std::string& private_key) {
+        auto* c = tls_path(t, "certificate", prefix + "certificate", certificate);
+        auto* k = tls_path(t, "private_key", prefix + "private_key", private_key);
+        if (c && !k)
+            key_error(c->source(), prefix + "private_key",
+                      "missing: " + prefix + "certificate is set; give both or neither");
+        if (k && !c)
+            key_error(k->source(), prefix + "certificate",
+                      "missing: " + prefix + "private_key is set; give both or neither");
+        return c && k;
+    }
+
+    void parse_tls(const toml::table& t, Tls& tls) {
+        check_known(t, "tls",
+                    std::array<std::string_view, 3>{"certificate", "private_key", "certificates"});
+        bool main_pair = tls_pair(t, "tls.", tls.certificate, tls.private_key);
+        bool main_half = t.get("certificate") || t.get("private_key");
+        auto* v = t.get("certificates");
+        if (!v) return;
+        auto* arr = v->as_array();
+        if (!arr) {
+            type_error(*v, "tls.certificates", "an array of tables ([[tls.certificates]])");
+            return;
+        }
+        if (!main_pair && !main_half && !arr->empty())
+            key_error(v->source(), "tls.certificates",
+                      "needs tls.certificate and tls.private_key: they are the default for "
+                      "clients whose SNI name matches none of these");
+        for (std::size_t i = 0; i < arr->size(); ++i) {
+            const toml::node& el = *arr->get(i);
+            std::string path = "tls.certificates[" + std::to_string(i) + "]";
+            auto* et = el.as_table();
+            if (!et) {
+                type_error(el, path, "a table with certificate and private_key");
+                continue;
+            }
+            check_known(*et, path, std::array<std::string_view, 2>{"certificate", "private_key"});
+            Tls::Pair pair;
+            if (!et->get("certificate") && !et->get("private_key")) {
+                key_error(et->source(), path, "needs certificate and private_key");
+                continue;
+            }
+            if (tls_pair(*et, path + ".", pair.certificate, pair.private_key))
+                tls.certificates.push_back(std::move(pair));
+        }
+    }
+
     void parse_aliases(const toml::table& t, Config& config) {
         std::map<std::string, std::uint32_t> key_lines;
         // toml::table iterates in key order; go in file order so "same alias as line N"
@@ -553,6 +628,19 @@ std::string render(const Config& c) {
     for (auto& spec : kListenSpecs) out << spec.name << " = " << render_list(c.listen.*spec.field) << "\n";
     out << "\n[limits]\n";
     for (auto& spec : kLimitSpecs) out << spec.name << " = " << spec.get(c.limits) << "\n";
+    out << "\n[tls]\n";
+    if (c.tls.configured()) {
+        out << "certificate = " << toml_quote(c.tls.certificate) << "\n";
+        out << "private_key = " << toml_quote(c.tls.private_key) << "\n";
+    } else {
+        out << "# no certificate: a self-signed one for " << toml_quote(c.server.hostname)
+            << " is kept in " << toml_quote((c.server.data_dir / "tls").string()) << "\n";
+    }
+    for (auto& pair : c.tls.certificates) {
+        out << "\n[[tls.certificates]]\n";
+        out << "certificate = " << toml_quote(pair.certificate) << "\n";
+        out << "private_key = " << toml_quote(pair.private_key) << "\n";
+    }
     out << "\n[aliases]\n";
     for (auto& [key, targets] : c.aliases) out << toml_quote(key) << " = " << render_list(targets) << "\n";
     return out.str();

@@ -50,10 +50,43 @@ struct Limits {
     friend bool operator==(const Limits&, const Limits&) = default;
 };
 
+// [tls]: the certificates for every TLS-capable listener — STARTTLS on smtp/submission (RFC
+// 3207; later POP3 STLS and IMAP STARTTLS) and implicit TLS on submissions/pop3s/imaps (RFC
+// 8314). Paths are kept as given (relative paths are relative to the CWD). `tern config check`
+// checks only presence and syntax; the server reports unreadable or mismatched files at start.
+//
+//   [tls]
+//   certificate = "/etc/tern/fullchain.pem"  # PEM, leaf first, then the intermediates
+//   private_key = "/etc/tern/key.pem"        # PEM private key of `certificate`
+//   [[tls.certificates]]                     # optional, repeatable: more certificates, chosen
+//   certificate = "/etc/tern/other.pem"      # when the client's SNI name matches one of their
+//   private_key = "/etc/tern/other.key"      # names (SAN DNS, else CN; "*.d.test" = one label)
+//
+// certificate and private_key come together or not at all. Without them the server uses a
+// self-signed certificate for server.hostname, generated once in <data_dir>/tls/ (fine for
+// opportunistic STARTTLS between MTAs, which rarely verify; clients of submission will warn).
+// [[tls.certificates]] needs the main pair: it is the default for clients without (or with an
+// unmatched) SNI name.
+struct Tls {
+    struct Pair {
+        std::string certificate;   // PEM file, full chain
+        std::string private_key;   // PEM file, the certificate's key
+
+        friend bool operator==(const Pair&, const Pair&) = default;
+    };
+    std::string certificate;       // empty = none configured (self-signed is generated)
+    std::string private_key;       // empty exactly when `certificate` is empty
+    std::vector<Pair> certificates;  // extra certificates chosen by SNI, in file order
+
+    bool configured() const { return !certificate.empty(); }
+    friend bool operator==(const Tls&, const Tls&) = default;
+};
+
 struct Config {
     Server server;
     Listen listen;
     Limits limits;
+    Tls tls;
     // Alias key (lower-cased "local@domain", or "@domain" for a catch-all) -> targets.
     std::map<std::string, std::vector<std::string>> aliases;
     std::string source;  // file the config came from, or "<embedded default>"
@@ -62,6 +95,8 @@ struct Config {
     std::filesystem::path users_file() const { return server.data_dir / "users"; }
     std::filesystem::path queue_dir() const { return server.data_dir / "queue"; }
     std::filesystem::path mailboxes_dir() const { return server.data_dir / "mailboxes"; }
+    // Where the generated self-signed certificate lives when [tls] names none.
+    std::filesystem::path tls_dir() const { return server.data_dir / "tls"; }
     // The targets of alias `key` (exact, case-insensitive match: "bob@example.test" or the
     // catch-all "@example.test"), or nullptr. Catch-all fallback is left to the caller.
     const std::vector<std::string>* alias_targets(std::string_view key) const;

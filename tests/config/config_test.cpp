@@ -289,6 +289,86 @@ recipients = 7
     EXPECT_EQ(*def_again.config, *def.config);
 }
 
+TEST(Config, TlsAbsentMeansSelfSigned) {
+    auto def = config::load(std::nullopt);
+    ASSERT_TRUE(def.config);
+    EXPECT_EQ(def.config->tls, Tls{});
+    EXPECT_FALSE(def.config->tls.configured());
+    EXPECT_EQ(def.config->tls_dir(), std::filesystem::path("var/tls"));
+    EXPECT_EQ(must_load("[tls]\n").tls, Tls{});
+}
+
+TEST(Config, TlsCertificates) {
+    auto c = must_load(R"(
+[tls]
+certificate = "/etc/tern/fullchain.pem"
+private_key = "rel/key.pem"
+[[tls.certificates]]
+certificate = "a.pem"
+private_key = "a.key"
+[[tls.certificates]]
+certificate = "b.pem"
+private_key = "b.key"
+)");
+    EXPECT_TRUE(c.tls.configured());
+    EXPECT_EQ(c.tls.certificate, "/etc/tern/fullchain.pem");
+    EXPECT_EQ(c.tls.private_key, "rel/key.pem");  // kept as given
+    ASSERT_EQ(c.tls.certificates.size(), 2u);
+    EXPECT_EQ(c.tls.certificates[0], (Tls::Pair{"a.pem", "a.key"}));
+    EXPECT_EQ(c.tls.certificates[1], (Tls::Pair{"b.pem", "b.key"}));
+}
+
+TEST(Config, TlsErrors) {
+    EXPECT_EQ(one_error("[tls]\ncertificate = \"c.pem\"\n", "missing"),
+              "t.toml:2:15: key 'tls.private_key': missing: tls.certificate is set; give both or neither");
+    one_error("[tls]\nprivate_key = \"k.pem\"\n", "key 'tls.certificate': missing");
+    one_error("[tls]\ncertificate = \"\"\nprivate_key = \"k\"\n",
+              "key 'tls.certificate': must not be empty");
+    one_error("[tls]\ncertificate = 1\nprivate_key = \"k\"\n",
+              "key 'tls.certificate': must be a string, not an integer");
+    one_error("[tls]\ncertificate = \"c\"\nprivate_key = \"k\"\nchain = \"x\"\n",
+              "key 'tls.chain': unknown key");
+    one_error("tls = \"x\"\n", "key 'tls': must be a table");
+    one_error("[tls]\ncertificate = \"c\"\nprivate_key = \"k\"\ncertificates = \"x\"\n",
+              "key 'tls.certificates': must be an array of tables");
+    one_error("[tls]\ncertificate = \"c\"\nprivate_key = \"k\"\ncertificates = [1]\n",
+              "key 'tls.certificates[0]': must be a table");
+    one_error("[tls]\ncertificate = \"c\"\nprivate_key = \"k\"\n[[tls.certificates]]\n"
+              "certificate = \"a\"\n",
+              "key 'tls.certificates[0].private_key': missing");
+    one_error("[tls]\ncertificate = \"c\"\nprivate_key = \"k\"\n[[tls.certificates]]\n"
+              "certificate = \"a\"\nprivate_key = \"b\"\n[[tls.certificates]]\n",
+              "key 'tls.certificates[1]': needs certificate and private_key");
+    one_error("[tls]\ncertificate = \"c\"\nprivate_key = \"k\"\n[[tls.certificates]]\n"
+              "certificate = \"a\"\nprivate_key = \"b\"\nsni = \"x\"\n",
+              "key 'tls.certificates[0].sni': unknown key");
+    one_error("[[tls.certificates]]\ncertificate = \"a\"\nprivate_key = \"b\"\n",
+              "key 'tls.certificates': needs tls.certificate and tls.private_key");
+}
+
+TEST(Config, TlsRenderRoundTrip) {
+    auto c = must_load(R"(
+[tls]
+certificate = "dir with \"quote\"/full.pem"
+private_key = "key.pem"
+[[tls.certificates]]
+certificate = "a.pem"
+private_key = "a.key"
+)");
+    auto text = render(c);
+    auto again = load_string(text, c.source);
+    ASSERT_TRUE(again.config) << errors_of(again) << text;
+    EXPECT_EQ(*again.config, c) << text;
+    EXPECT_NE(text.find("[[tls.certificates]]\ncertificate = \"a.pem\"\n"), std::string::npos) << text;
+
+    auto none = must_load("[server]\ndata_dir = \"d\"\n");
+    auto none_text = render(none);
+    EXPECT_NE(none_text.find("[tls]\n# no certificate"), std::string::npos) << none_text;
+    auto none_again = load_string(none_text, none.source);
+    ASSERT_TRUE(none_again.config) << errors_of(none_again) << none_text;
+    EXPECT_EQ(*none_again.config, none);
+}
+
 TEST(Config, LoadFile) {
     char dir_template[] = "/tmp/tern-config-test-XXXXXX";
     ASSERT_NE(mkdtemp(dir_template), nullptr);
