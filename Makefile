@@ -2,16 +2,22 @@
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build build-asan build-fuzz run test unit-test fuzz-smoke clean
+.PHONY: all deps configure build build-all build-asan build-fuzz run test clean
 
 all: build
 
 deps:
 	@scripts/install-deps
 
-# Release build; the binary is build/tern.
-build: deps
+configure: deps
 	@cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+
+# Release build of the server; the binary is build/tern.
+build: configure
+	@cmake --build build -j $(JOBS) --target tern
+
+# Everything in the release tree: the binary, unit tests, benchmarks.
+build-all: configure
 	@cmake --build build -j $(JOBS)
 
 # The sanitizer configuration (-fsanitize=address,undefined) the test suite also runs.
@@ -29,7 +35,7 @@ run: build
 
 # The whole suite: unit + integration tests on the release build and again under
 # AddressSanitizer/UBSan, then a short smoke run of every fuzz target.
-test: build build-asan build-fuzz
+test: build-all build-asan build-fuzz
 	cd build && ctest --output-on-failure -j $(JOBS)
 	cd build-asan && ctest --output-on-failure -j $(JOBS)
 	scripts/fuzz-smoke build-fuzz 15

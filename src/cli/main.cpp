@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     std::optional<std::string> config_path;
     int exit_code = 0;
-    tern::cli::add_serve_command(app, config_path, exit_code);
+    tern::cli::add_serve_command(app, config_path, exit_code, argc > 0 ? argv[0] : "tern");
     tern::cli::add_user_commands(app, config_path, exit_code);
     tern::cli::add_config_commands(app, config_path, exit_code);
     try {

@@ -9,10 +9,11 @@
 
 namespace tern::cli {
 
-void add_serve_command(CLI::App& app, std::optional<std::string>& config_path, int& exit_code) {
+void add_serve_command(CLI::App& app, std::optional<std::string>& config_path, int& exit_code,
+                       std::string program) {
     auto* serve = app.add_subcommand("serve", "Run the mail server");
     serve->add_option("--config", config_path, "Configuration file (TOML); default: embedded");
-    serve->callback([&config_path, &exit_code] {
+    serve->callback([&config_path, &exit_code, program] {
         std::optional<std::filesystem::path> path;
         if (config_path) path = *config_path;
         auto r = config::load(path);
@@ -24,7 +25,7 @@ void add_serve_command(CLI::App& app, std::optional<std::string>& config_path, i
         }
         spdlog::info("tern starting: hostname={} data_dir={} config={}", r.config->server.hostname,
                      r.config->server.data_dir.string(), r.config->source);
-        exit_code = server::run_server(std::move(*r.config), path);
+        exit_code = server::run_server(std::move(*r.config), path, program);
     });
 }
 

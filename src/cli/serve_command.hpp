@@ -7,6 +7,8 @@
 
 namespace tern::cli {
 
-void add_serve_command(CLI::App& app, std::optional<std::string>& config_path, int& exit_code);
+// `program` is argv[0], echoed in the first-mail instructions.
+void add_serve_command(CLI::App& app, std::optional<std::string>& config_path, int& exit_code,
+                       std::string program);
 
 }  // namespace tern::cli

@@ -51,7 +51,8 @@ public:
     // Finishes the deliveries in progress and stops the workers.
     void stop();
 
-    // A freshly committed message; its bytes are still in memory, so no re-read from disk.
+    // A freshly committed message. `data` is its bytes when the caller still holds them, else
+    // null: the worker reads them back from the spool (page cache).
     void submit(std::string id, std::shared_ptr<const Envelope> envelope,
                 std::shared_ptr<const std::string> data);
     // At start-up: schedules every queued message with local recipients still to deliver.

@@ -59,7 +59,8 @@ private:
     auth::UserDirectory& dir_;
 };
 
-void print_first_mail_help(const config::Config& c, const std::vector<std::unique_ptr<net::Listener>>& smtp) {
+void print_first_mail_help(const config::Config& c, const std::string& program,
+                           const std::vector<std::unique_ptr<net::Listener>>& smtp) {
     if (smtp.empty()) return;
     auto ep = smtp.front()->local_endpoint();
     auto domain = c.server.domains.empty() ? std::string("localhost") : c.server.domains.front();
@@ -68,20 +69,21 @@ void print_first_mail_help(const config::Config& c, const std::vector<std::uniqu
     std::string cfg = c.source == "<embedded default>" ? "" : " --config " + c.source;
     std::fprintf(stdout,
                  "\nTern is running. Send it a first mail:\n"
-                 "  1. create a user:   echo 'secret' | tern user add you@%s --password-stdin%s\n"
+                 "  1. create a user:   echo 'secret' | %s user add you@%s --password-stdin%s\n"
                  "  2. send a message:  swaks --server %s --port %u --to you@%s\n"
                  "     (or: python3 -c \"import smtplib; smtplib.SMTP('%s', %u).sendmail("
                  "'me@example.org', ['you@%s'], 'Subject: hi\\r\\n\\r\\nhello\\r\\n')\")\n"
                  "  3. it lands in:     %s/%s/you/new/\n"
                  "Stop with Ctrl-C (SIGTERM); SIGHUP reloads the configuration.\n\n",
-                 domain.c_str(), cfg.c_str(), host.c_str(), port, domain.c_str(), host.c_str(), port,
+                 program.c_str(), domain.c_str(), cfg.c_str(), host.c_str(), port, domain.c_str(), host.c_str(), port,
                  domain.c_str(), c.mailboxes_dir().string().c_str(), domain.c_str());
     std::fflush(stdout);
 }
 
 }  // namespace
 
-int run_server(config::Config initial, std::optional<std::filesystem::path> config_path) {
+int run_server(config::Config initial, std::optional<std::filesystem::path> config_path,
+               std::string program) {
     std::error_code fec;
     std::filesystem::create_directories(initial.server.data_dir, fec);
     if (fec) {
@@ -195,7 +197,7 @@ int run_server(config::Config initial, std::optional<std::filesystem::path> conf
     std::vector<std::thread> threads;
     for (unsigned i = 0; i < nthreads; ++i) threads.emplace_back([&io] { io.run(); });
 
-    print_first_mail_help(*cfg0, listeners);
+    print_first_mail_help(*cfg0, program, listeners);
 
     {
         std::unique_lock lock(sig_mu);

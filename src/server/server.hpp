@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <string>
 
 #include "config/config.hpp"
 
@@ -12,6 +13,8 @@ namespace tern::server {
 
 // Runs until SIGTERM/SIGINT; returns the process exit code. `config_path` is what SIGHUP
 // reloads (none: the embedded default, which never changes).
-int run_server(config::Config config, std::optional<std::filesystem::path> config_path);
+// `program` is how the user invoked tern (argv[0]), for the first-mail instructions.
+int run_server(config::Config config, std::optional<std::filesystem::path> config_path,
+               std::string program = "tern");
 
 }  // namespace tern::server

@@ -115,18 +115,18 @@ asio::awaitable<void> serve_smtp(asio::ip::tcp::socket socket, net::ConnectionLi
                 if (m->envelope.recipients.size() == 1) facts.recipient = m->envelope.recipients[0].address;
                 facts.unix_time = m->envelope.received_at;
                 auto received = smtp::compose_received(facts);
-                auto env = std::make_shared<Envelope>(m->envelope);
-                auto data = std::make_shared<std::string>();
-                auto result = co_await async_commit(*services.spool, m->envelope, received,
-                                                    m->data, asio::use_awaitable);
+                auto env = std::make_shared<const Envelope>(m->envelope);
+                auto size = received.size() + m->data.size();
+                // The message moves into the spool (no copy); delivery reads it back from there,
+                // from the page cache.
+                auto result = co_await async_commit(*services.spool, std::move(m->envelope),
+                                                    std::move(received), std::move(m->data),
+                                                    asio::use_awaitable);
                 if (result.outcome.is_ok()) {
                     ++messages;
                     spdlog::info("session={} queue={} from=<{}> nrcpt={} size={} accepted", sid,
-                                 result.id, env->mail_from, env->recipients.size(),
-                                 received.size() + m->data.size());
-                    *data = std::move(received);
-                    *data += m->data;
-                    services.delivery->submit(result.id, env, data);
+                                 result.id, env->mail_from, env->recipients.size(), size);
+                    services.delivery->submit(result.id, env, nullptr);
                 } else {
                     spdlog::error("session={} commit failed: {}", sid, result.outcome.str());
                 }
