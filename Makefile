@@ -2,7 +2,7 @@
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build build-all build-asan build-fuzz run test clean
+.PHONY: all deps configure build build-all build-asan build-fuzz run test clean bench crash-test
 
 all: build
 
@@ -42,3 +42,12 @@ test: build-all build-asan build-fuzz
 
 clean:
 	rm -rf build build-asan build-fuzz
+
+# Benchmarks against Postfix on 127.0.0.1 (bench/README.md; knobs in scripts/bench). Not part of
+# `make test`; about 15 minutes on 2 cores.
+bench: build
+	scripts/bench
+
+# The long crash-safety run: 20 kill -9 under load with reconciliation, then a full disk.
+crash-test: build
+	scripts/crash-test --kills 20

@@ -47,13 +47,16 @@ def on_exit(fn):
 
 
 def _run_cleanups():
+    # A second Ctrl-C or SIGTERM must not cut the clean-up short (servers left running).
+    for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(s, signal.SIG_IGN)
     with _cleanup_lock:
         fns = list(reversed(_cleanups))
         _cleanups.clear()
     for fn in fns:
         try:
             fn()
-        except Exception as e:  # keep cleaning up the rest
+        except BaseException as e:  # keep cleaning up the rest
             print("cleanup: %r" % e, file=sys.stderr)
 
 
@@ -72,10 +75,11 @@ def raise_nofile(n):
     if hard != resource.RLIM_INFINITY and want > hard:
         try:
             resource.setrlimit(resource.RLIMIT_NOFILE, (want, want))
-            return
+            return want
         except (ValueError, OSError):
             want = hard
     resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+    return want
 
 
 def free_port(host="127.0.0.1"):
@@ -103,6 +107,7 @@ def wait_greeting(port, timeout=30.0, proc=None, host="127.0.0.1"):
 
 def make_tempdir(prefix):
     d = tempfile.mkdtemp(prefix=prefix, dir=os.environ.get("BENCH_TMP") or None)
+    os.chmod(d, 0o755)  # Postfix's daemons run as the postfix user and must reach their dirs
     if not os.environ.get("BENCH_KEEP"):
         on_exit(lambda: shutil.rmtree(d, ignore_errors=True))
     return d
@@ -277,8 +282,12 @@ class Tern:
         """Starts the server and returns the seconds until it answered with a greeting."""
         log = open(self.log_path, "ab")
 
+        hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+        if hard != resource.RLIM_INFINITY:
+            nofile = min(nofile, hard)  # raising the hard limit may not be allowed here
+
         def limits():
-            resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
+            resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, hard))
 
         t0 = time.monotonic()
         self.proc = subprocess.Popen([self.bin, "serve", "--config", self.config], stdout=log,
@@ -390,6 +399,7 @@ class Postfix:
             "mynetworks": "127.0.0.0/8",
             "smtpd_peername_lookup": "no",  # no DNS here; loopback needs none
             "maillog_file": self.log_path,
+            "maillog_file_prefixes": base,
             "alias_maps": "",
             "alias_database": "",
             "mydestination": "discard.test",
@@ -503,28 +513,47 @@ class SmtpSink:
 # Load
 
 
-def smtp_source(port, messages, sessions, size, to, persistent, sender="bench@source.test",
-                timeout=900, extra=()):
-    """Runs smtp-source; returns wall seconds. Raises if it fails or runs past `timeout`."""
+def smtp_source_cmd(port, messages, sessions, size, to, persistent, sender="bench@source.test"):
     cmd = [SMTP_SOURCE, "-s", str(sessions), "-m", str(messages), "-l", str(size), "-f", sender,
            "-t", to, "-M", "client.test"]
     if persistent:
         cmd.append("-d")  # keep the connection: the next message goes over the same session
-    cmd += list(extra)
     cmd.append("127.0.0.1:%d" % port)
-    t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    on_exit(lambda: p.poll() is None and p.kill())
-    try:
-        out, err = p.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        p.communicate()
-        raise RuntimeError("smtp-source ran past %ds" % timeout)
-    elapsed = time.monotonic() - t0
-    if p.returncode != 0:
-        raise RuntimeError("smtp-source failed (%d): %s %s" % (p.returncode, out[-500:], err[-500:]))
-    return elapsed
+    return cmd
+
+
+class SourceRun:
+    """smtp-source running in the background; wait() returns its wall time or raises."""
+
+    def __init__(self, port, messages, sessions, size, to, persistent, timeout=900):
+        self.timeout = timeout
+        self.t0 = time.monotonic()
+        self.p = subprocess.Popen(smtp_source_cmd(port, messages, sessions, size, to, persistent),
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        on_exit(self.kill)
+
+    def kill(self):
+        if self.p.poll() is None:
+            self.p.kill()
+            self.p.wait()
+
+    def wait(self):
+        left = max(1.0, self.timeout - (time.monotonic() - self.t0))
+        try:
+            out, err = self.p.communicate(timeout=left)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise RuntimeError("smtp-source ran past %ds" % self.timeout)
+        elapsed = time.monotonic() - self.t0
+        if self.p.returncode != 0:
+            raise RuntimeError("smtp-source failed (%d): %s %s" % (self.p.returncode, out[-500:], err[-500:]))
+        return elapsed
+
+
+def smtp_source(port, messages, sessions, size, to, persistent, timeout=900):
+    """Runs smtp-source to completion; returns wall seconds. Raises if it fails or runs past
+    `timeout` (smtp-source itself exits non-zero on any reply other than the expected 2xx/3xx)."""
+    return SourceRun(port, messages, sessions, size, to, persistent, timeout).wait()
 
 
 def count_dir(path):

@@ -1,20 +1,27 @@
 // libFuzzer harness for the SMTP server session (src/smtp/server_session and the DATA/BDAT
 // readers under it). The input picks the limits and options, then is fed twice: in one write
 // and split at positions derived from the input. Every action is auto-answered (recipients
-// accepted and refused alternately, commits accepted, TLS started). Invariants:
+// accepted and refused alternately, commits accepted, TLS started; AUTH verdicts cycle
+// through Ok, BadCredentials, TemporaryFailure, Throttled; SCRAM user "user" has the RFC 7677
+// secret and the server nonce is the RFC's; senders containing 'x' are refused). Invariants:
 //  - both feedings give the same transcript (the parse never depends on chunking);
 //  - nothing follows Close; nothing is fed while parked;
-//  - when waiting for input, the session holds less than one command line of input;
+//  - when waiting for input, the session holds less than line_limit() octets of input, which
+//    is at most max(command_line, kAuthLineLimit);
+//  - AUTH actions only when AUTH is offered; AuthAttempt.success == authenticated();
+//    CheckSender only when authenticated;
 //  - replies are well-formed CRLF lines; committed messages respect the size limit, hold no
 //    bare CR/LF and no over-long line, and have 1..limits.recipients recipients.
 // On StartTls the rest of the input is dropped in both feedings: in real life those octets
 // would be part of the TLS handshake.
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/base64.hpp"
 #include "smtp/server_session.hpp"
 
 using namespace tern;
@@ -58,12 +65,27 @@ void check_message(const CommitMessage& m, const SessionLimits& limits) {
     check(line + 2 <= limits.text_line || line == 0);
 }
 
+sasl::ScramCredentials rfc_credentials() {
+    sasl::ScramCredentials c;
+    c.salt = *base64_decode("W22ZaJ0SNY7soEsUEjb6gQ==");
+    c.iterations = 4096;
+    auto stored = *base64_decode("WG5d8oPm3OtcPnkdi4Uo7BkeZkBFzpcXkuLmtbsT4qY=");
+    auto server = *base64_decode("wfPLwcE6nTWhTAmQ7tl2KeoiWGPlZqQxSrmfPwDl2dU=");
+    std::copy(stored.begin(), stored.end(), c.stored_key.begin());
+    std::copy(server.begin(), server.end(), c.server_key.begin());
+    return c;
+}
+
 std::string run(const SessionOptions& opts, std::string_view input, std::uint32_t seed, bool split) {
+    static const sasl::ScramCredentials creds = rfc_credentials();
     ServerSession s(opts, PeerInfo{"192.0.2.1", 2525});
     std::string transcript;
     bool closed = false;
     bool tls = false;
     unsigned rcpt_count = 0;
+    unsigned auth_count = seed >> 8;
+    const AuthVerdict verdicts[] = {AuthVerdict::Ok, AuthVerdict::BadCredentials, AuthVerdict::TemporaryFailure,
+                                    AuthVerdict::Ok, AuthVerdict::Throttled};
     auto drain = [&] {
         while (true) {
             auto actions = s.take_actions();
@@ -78,6 +100,27 @@ std::string run(const SessionOptions& opts, std::string_view input, std::uint32_
                     transcript += "CHECK " + c->address + "\n";
                     s.recipient_checked(rcpt_count++ % 2 == 0 ? Outcome::ok()
                                                                : Outcome::permanent("5.1.1", "no"));
+                } else if (auto* v = std::get_if<VerifyPassword>(&a)) {
+                    check(s.parked() && s.auth_offered() && !s.authenticated());
+                    check(!v->user.empty() && !v->password.empty());
+                    transcript += "VERIFY " + v->user + " " + v->mechanism + "\n";
+                    s.password_verified(verdicts[auth_count++ % 5]);
+                } else if (auto* l = std::get_if<LookupScram>(&a)) {
+                    check(s.parked() && s.auth_offered() && !s.authenticated());
+                    transcript += "LOOKUP " + l->user + "\n";
+                    auto verdict = verdicts[auth_count++ % 5];
+                    s.scram_credentials(l->user == "user" ? std::optional(creds) : std::nullopt,
+                                        verdict == AuthVerdict::BadCredentials ? AuthVerdict::Ok : verdict);
+                } else if (auto* at = std::get_if<AuthAttempt>(&a)) {
+                    check(at->success == s.authenticated());
+                    check(!at->success || at->user == s.auth_user());
+                    transcript += "ATTEMPT " + at->user + (at->success ? " ok " : " fail ") + at->reason + "\n";
+                } else if (auto* cs = std::get_if<CheckSender>(&a)) {
+                    check(s.parked() && s.authenticated());
+                    transcript += "SENDER " + cs->address + "\n";
+                    s.sender_checked(cs->address.find('x') == std::string::npos
+                                         ? Outcome::ok()
+                                         : Outcome::permanent("5.7.1", "not yours", 553));
                 } else if (auto* m = std::get_if<CommitMessage>(&a)) {
                     check(s.parked());
                     check_message(*m, opts.limits);
@@ -94,7 +137,8 @@ std::string run(const SessionOptions& opts, std::string_view input, std::uint32_
                 }
             }
         }
-        if (!s.parked() && !s.closed()) check(s.buffered() < opts.limits.command_line);
+        check(s.line_limit() <= std::max(opts.limits.command_line, kAuthLineLimit));
+        if (!s.parked() && !s.closed()) check(s.buffered() < s.line_limit());
         if (s.closed()) check(s.buffered() == 0);
     };
     s.start();
@@ -141,6 +185,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     opts.starttls_available = data[4] & 0x10;
     opts.tls_active = data[4] & 0x20;
     opts.submission = data[4] & 0x40;
+    opts.auth_available = data[4] & 0x80;
+    opts.auth_without_tls = data[5] & 0x01;
+    opts.sasl.nonce = [] { return std::string("%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0"); };
+    opts.sasl.fake_secret = "fuzz";
+    opts.sasl.fake_iterations = 4096;
     std::uint32_t seed = data[5] * 2654435761u;
     std::string_view input(reinterpret_cast<const char*>(data) + 6, size - 6);
 

@@ -1,5 +1,5 @@
 // SCRAM-SHA-256 stored credentials (RFC 5802 section 3, RFC 7677) and the primitives a
-// SCRAM server needs: SHA-256, HMAC-SHA-256, PBKDF2 (Hi()), and base64 (RFC 4648 section 4).
+// SCRAM server needs: SHA-256, HMAC-SHA-256, PBKDF2 (Hi()); base64 comes from core/base64.
 //
 // Only the server-side secret is kept: salt, iteration count, StoredKey and ServerKey.
 // Neither the password nor SaltedPassword/ClientKey is stored, so a stolen users file does
@@ -12,6 +12,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "core/base64.hpp"
 
 namespace tern::auth {
 
@@ -48,8 +50,8 @@ inline std::string_view as_view(const Sha256Digest& d) {
     return {reinterpret_cast<const char*>(d.data()), d.size()};
 }
 
-// RFC 4648 base64 with padding. decode is strict: no whitespace, canonical padding.
-std::string base64_encode(std::string_view data);
-std::optional<std::string> base64_decode(std::string_view text);
+// RFC 4648 base64 with padding (strict decode): the one implementation in core/base64.
+using tern::base64_decode;
+using tern::base64_encode;
 
 }  // namespace tern::auth

@@ -231,9 +231,10 @@ public:
         for (auto&& [k, v] : root) {
             std::string name(k.str());
             if (name != "server" && name != "listen" && name != "limits" && name != "tls" &&
-                name != "aliases")
+                name != "aliases" && name != "submission" && name != "auth" && name != "senders")
                 key_error(k.source(), name,
-                          "unknown table (expected server, listen, limits, tls, aliases)");
+                          "unknown table (expected server, listen, limits, tls, submission, auth, "
+                          "senders, aliases)");
             else if (!v.is_table())
                 key_error(v.source(), name, "must be a table, not " + std::string(type_name(v.type())));
         }
@@ -242,6 +243,9 @@ public:
         if (auto* t = root["limits"].as_table()) parse_limits(*t, config.limits);
         if (auto* t = root["tls"].as_table()) parse_tls(*t, config.tls);
         if (auto* t = root["aliases"].as_table()) parse_aliases(*t, config);
+        if (auto* t = root["submission"].as_table()) parse_submission(*t, config.submission);
+        if (auto* t = root["auth"].as_table()) parse_auth(*t, config.auth);
+        if (auto* t = root["senders"].as_table()) parse_senders(*t, config);
         return finish(std::move(config));
     }
 
@@ -559,6 +563,71 @@ private:
         }
     }
 
+    // An integer key in [min, max]; false (after reporting) when present but invalid.
+    template <class T>
+    void get_int(const toml::table& t, std::string_view table, std::string_view key,
+                 std::uint64_t min, std::uint64_t max, T& out) {
+        auto* v = t.get(key);
+        if (!v) return;
+        std::string path = std::string(table) + "." + std::string(key);
+        auto* i = v->as_integer();
+        if (!i) return type_error(*v, path, "an integer");
+        std::int64_t n = i->get();
+        if (n < 0 || static_cast<std::uint64_t>(n) < min || static_cast<std::uint64_t>(n) > max)
+            return key_error(v->source(), path, std::to_string(n) + " is out of range (" +
+                                                    std::to_string(min) + ".." + std::to_string(max) + ")");
+        out = static_cast<T>(n);
+    }
+    void get_bool(const toml::table& t, std::string_view table, std::string_view key, bool& out) {
+        auto* v = t.get(key);
+        if (!v) return;
+        if (auto* b = v->as_boolean()) out = b->get();
+        else type_error(*v, std::string(table) + "." + std::string(key), "true or false");
+    }
+
+    void parse_submission(const toml::table& t, Submission& s) {
+        check_known(t, "submission",
+                    std::array<std::string_view, 4>{"check_from_header", "messages_per_hour",
+                                                    "recipients_per_day", "auth_without_tls"});
+        get_bool(t, "submission", "check_from_header", s.check_from_header);
+        get_int(t, "submission", "messages_per_hour", 0, 1000000, s.messages_per_hour);
+        get_int(t, "submission", "recipients_per_day", 0, 100000000, s.recipients_per_day);
+        get_bool(t, "submission", "auth_without_tls", s.auth_without_tls);
+    }
+
+    void parse_auth(const toml::table& t, Auth& a) {
+        check_known(t, "auth",
+                    std::array<std::string_view, 3>{"max_failures_per_ip", "max_failures_per_account",
+                                                    "failure_window"});
+        get_int(t, "auth", "max_failures_per_ip", 1, 1000000, a.max_failures_per_ip);
+        get_int(t, "auth", "max_failures_per_account", 1, 1000000, a.max_failures_per_account);
+        get_int(t, "auth", "failure_window", 1, 86400, a.failure_window);
+    }
+
+    // [senders] "user@domain" = ["extra@domain", "@domain"]: the user must be an address of a
+    // local domain; entries are addresses or "@domain".
+    void parse_senders(const toml::table& t, Config& config) {
+        for (auto&& [k, v] : t) {
+            std::string raw(k.str());
+            std::string path = "senders." + key_segment(raw);
+            auto user = parse_mailbox(raw);
+            if (!user || user->is_address_literal() || !config.is_local_domain(user->domain)) {
+                key_error(k.source(), path, "'" + raw + "' is not an address of a local domain");
+                continue;
+            }
+            auto list = get_string_array(v, path);
+            if (!list) continue;
+            std::vector<std::string> entries;
+            for (auto& [s, node] : *list) {
+                bool ok = (!s.empty() && s.front() == '@') ? is_valid_domain(s.substr(1))
+                                                           : parse_mailbox(s).has_value();
+                if (!ok) key_error(node->source(), path, "'" + s + "' is not an address or \"@domain\"");
+                else entries.push_back(ascii_lower(s));
+            }
+            config.senders[user->key()] = std::move(entries);
+        }
+    }
+
     std::string source_;
     std::vector<Error> errors_;
     std::map<std::string, std::string> seen_listen_;  // canonical address -> listener key
@@ -641,6 +710,17 @@ std::string render(const Config& c) {
         out << "certificate = " << toml_quote(pair.certificate) << "\n";
         out << "private_key = " << toml_quote(pair.private_key) << "\n";
     }
+    out << "\n[submission]\n";
+    out << "check_from_header = " << (c.submission.check_from_header ? "true" : "false") << "\n";
+    out << "messages_per_hour = " << c.submission.messages_per_hour << "\n";
+    out << "recipients_per_day = " << c.submission.recipients_per_day << "\n";
+    out << "auth_without_tls = " << (c.submission.auth_without_tls ? "true" : "false") << "\n";
+    out << "\n[auth]\n";
+    out << "max_failures_per_ip = " << c.auth.max_failures_per_ip << "\n";
+    out << "max_failures_per_account = " << c.auth.max_failures_per_account << "\n";
+    out << "failure_window = " << c.auth.failure_window << "\n";
+    out << "\n[senders]\n";
+    for (auto& [user, extra] : c.senders) out << toml_quote(user) << " = " << render_list(extra) << "\n";
     out << "\n[aliases]\n";
     for (auto& [key, targets] : c.aliases) out << toml_quote(key) << " = " << render_list(targets) << "\n";
     return out.str();

@@ -82,11 +82,34 @@ struct Tls {
     friend bool operator==(const Tls&, const Tls&) = default;
 };
 
+// [submission]: rules for users' mail clients (RFC 6409), on any listener once authenticated.
+struct Submission {
+    bool check_from_header = true;        // From: addresses must be the user's too (553 5.7.1)
+    std::size_t messages_per_hour = 200;  // per user, then 450 4.7.1; 0 = unlimited
+    std::size_t recipients_per_day = 2000;  // per user, then 450 4.7.1; 0 = unlimited
+    bool auth_without_tls = false;        // offer AUTH before TLS (only for trusted networks)
+
+    friend bool operator==(const Submission&, const Submission&) = default;
+};
+
+// [auth]: throttling of failed logins (per client IP and per account, sliding window).
+struct Auth {
+    std::size_t max_failures_per_ip = 10;
+    std::size_t max_failures_per_account = 10;
+    unsigned failure_window = 60;  // seconds
+
+    friend bool operator==(const Auth&, const Auth&) = default;
+};
+
 struct Config {
     Server server;
     Listen listen;
     Limits limits;
     Tls tls;
+    Submission submission;
+    Auth auth;
+    // [senders]: user key -> extra addresses the user may send as ("@domain" = whole domain).
+    std::map<std::string, std::vector<std::string>> senders;
     // Alias key (lower-cased "local@domain", or "@domain" for a catch-all) -> targets.
     std::map<std::string, std::vector<std::string>> aliases;
     std::string source;  // file the config came from, or "<embedded default>"

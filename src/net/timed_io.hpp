@@ -1,5 +1,7 @@
-// Reads and writes bounded in time (RFC 5321 4.5.3.2 timeouts and the like), and
-// interruptible by a per-connection stop signal. Works with any Asio stream (TCP now, TLS later).
+// Reads and writes bounded in time (RFC 5321 4.5.3.2 timeouts and the like). Works with any
+// Asio stream, asio::ssl::stream included (its composed operations honour per-operation
+// cancellation in Asio 1.22). Protocol drivers use net::Stream (net/stream.hpp), which applies
+// the same pattern to plain and TLS connections and adds a reliable cancel().
 #pragma once
 
 #include "net/awaitable.hpp"

@@ -2,22 +2,23 @@
 
 #include <asio/post.hpp>
 
+#include "net/stream.hpp"
+
 namespace tern::server {
 namespace {
 void request_stop(const std::shared_ptr<ConnectionControl>& c) {
     asio::post(c->executor, [c] {
         c->stopping = true;
-        asio::error_code ec;
-        if (c->socket) c->socket->cancel(ec);  // wakes a pending read
+        if (c->stream) c->stream->cancel();  // wakes a pending read
     });
 }
 }  // namespace
 
 std::shared_ptr<ConnectionControl> ConnectionRegistry::add(asio::any_io_executor executor,
-                                                           asio::ip::tcp::socket* socket) {
+                                                           net::Stream* stream) {
     auto c = std::make_shared<ConnectionControl>();
     c->executor = std::move(executor);
-    c->socket = socket;
+    c->stream = stream;
     std::lock_guard lock(mu_);
     c->id = next_id_++;
     live_[c->id] = c;

@@ -3,13 +3,16 @@
 #pragma once
 
 #include <asio/any_io_executor.hpp>
-#include <asio/ip/tcp.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
+
+namespace tern::net {
+class Stream;
+}
 
 namespace tern::server {
 
@@ -18,14 +21,13 @@ namespace tern::server {
 struct ConnectionControl {
     std::uint64_t id = 0;
     asio::any_io_executor executor;
-    asio::ip::tcp::socket* socket = nullptr;  // cleared by the connection before it ends
+    net::Stream* stream = nullptr;  // cleared by the connection before it ends
     bool stopping = false;
 };
 
 class ConnectionRegistry {
 public:
-    std::shared_ptr<ConnectionControl> add(asio::any_io_executor executor,
-                                           asio::ip::tcp::socket* socket);
+    std::shared_ptr<ConnectionControl> add(asio::any_io_executor executor, net::Stream* stream);
     void remove(std::uint64_t id);
     // Asks every connection to stop; returns at once.
     void stop_all();

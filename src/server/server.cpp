@@ -2,15 +2,23 @@
 
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
+#include <asio/thread_pool.hpp>
+#include <fcntl.h>
+#include <openssl/rand.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
+#include <cstring>
+#include <fstream>
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "auth/user_directory.hpp"
@@ -19,6 +27,9 @@
 #include "net/connection_limiter.hpp"
 #include "net/endpoint.hpp"
 #include "net/listener.hpp"
+#include "net/tls_context.hpp"
+#include "policy/auth_throttle.hpp"
+#include "policy/send_quota.hpp"
 #include "queue/spool.hpp"
 #include "server/connection_registry.hpp"
 #include "server/delivery_service.hpp"
@@ -60,7 +71,7 @@ private:
 };
 
 void print_first_mail_help(const config::Config& c, const std::string& program,
-                           const std::vector<std::unique_ptr<net::Listener>>& smtp) {
+                           const std::vector<net::Listener*>& smtp) {
     if (smtp.empty()) return;
     auto ep = smtp.front()->local_endpoint();
     auto domain = c.server.domains.empty() ? std::string("localhost") : c.server.domains.front();
@@ -78,6 +89,36 @@ void print_first_mail_help(const config::Config& c, const std::string& program,
                  program.c_str(), domain.c_str(), cfg.c_str(), host.c_str(), port, domain.c_str(), host.c_str(), port,
                  domain.c_str(), c.mailboxes_dir().string().c_str(), domain.c_str());
     std::fflush(stdout);
+}
+
+// A per-installation secret (32 random bytes in <data_dir>/secret, mode 0600), stable across
+// restarts: it keys the made-up SCRAM salts of unknown users so they cannot be told apart.
+std::string installation_secret(const std::filesystem::path& data_dir, std::string& error) {
+    auto path = data_dir / "secret";
+    std::ifstream in(path, std::ios::binary);
+    std::string secret((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (secret.size() == 32) return secret;
+    secret.assign(32, '\0');
+    RAND_bytes(reinterpret_cast<unsigned char*>(secret.data()), 32);
+    auto tmp = data_dir / "secret.tmp";
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0 || ::write(fd, secret.data(), secret.size()) != 32 || ::fsync(fd) != 0) {
+        error = "cannot write " + tmp.string() + ": " + std::strerror(errno);
+        if (fd >= 0) ::close(fd);
+        return {};
+    }
+    ::close(fd);
+    std::filesystem::rename(tmp, path);
+    return secret;
+}
+
+policy::AuthThrottleLimits throttle_limits(const config::Config& c) {
+    return {c.auth.max_failures_per_ip, c.auth.max_failures_per_account,
+            static_cast<std::int64_t>(c.auth.failure_window)};
+}
+
+policy::SendQuotaLimits quota_limits(const config::Config& c) {
+    return {c.submission.messages_per_hour, c.submission.recipients_per_day};
 }
 
 }  // namespace
@@ -111,42 +152,73 @@ int run_server(config::Config initial, std::optional<std::filesystem::path> conf
     auto recovered = delivery.recover();
     if (recovered) spdlog::info("resuming delivery of {} queued messages", recovered);
 
+    net::TlsContextStore tls;
+    {
+        auto r = tls.load(net::TlsSettings::from(*cfg0));
+        for (const auto& line : r.log) spdlog::info("{}", line);
+        for (const auto& w : r.warnings) spdlog::warn("{}", w);
+        if (!r.ok()) {
+            spdlog::critical("{}", r.error);
+            delivery.stop();
+            return 1;
+        }
+    }
+    std::string secret_error;
+    auto secret = installation_secret(cfg0->server.data_dir, secret_error);
+    if (secret.empty()) {
+        spdlog::critical("{}", secret_error);
+        delivery.stop();
+        return 1;
+    }
+    policy::AuthThrottle throttle(throttle_limits(*cfg0));
+    policy::SendQuota quota(quota_limits(*cfg0));
+    asio::thread_pool blocking(2);
+
     asio::io_context io;
     ConnectionRegistry registry;
     net::ConnectionLimiter limiter(cfg0->limits.connections, cfg0->limits.connections_per_ip);
 
     SmtpServices services;
     services.config = [&config] { return config.get(); };
-    services.check_recipient = [&lookup](const config::Config& c, const std::string& address) {
-        return delivery::RecipientResolver(c, lookup).check_rcpt(address);
-    };
+    services.users = &users;
+    services.user_lookup = &lookup;
     services.spool = spool.get();
     services.delivery = &delivery;
     services.registry = &registry;
+    services.tls = &tls;
+    services.throttle = &throttle;
+    services.quota = &quota;
+    services.blocking = &blocking;
+    services.sasl.fake_secret = secret;
 
     std::vector<std::unique_ptr<net::Listener>> listeners;
+    std::vector<net::Listener*> mx_listeners;
     try {
-        for (const auto& addr : cfg0->listen.smtp) {
-            std::string perr;
-            auto ep = net::parse_endpoint(addr, perr);
-            if (!ep) throw std::runtime_error("listen.smtp \"" + addr + "\": " + perr);
-            auto l = std::make_unique<net::Listener>(
-                io, *ep, limiter, "421 4.7.0 Too many connections, try again later\r\n",
-                [&services](asio::ip::tcp::socket s, net::ConnectionLimiter::Slot slot) {
-                    return serve_smtp(std::move(s), std::move(slot), SmtpListenerKind::Mx, services);
-                });
-            l->open();
-            spdlog::info("listening for SMTP on {}", net::to_string(l->local_endpoint()));
-            listeners.push_back(std::move(l));
+        for (auto [key, list, kind] :
+             {std::tuple{"smtp", &cfg0->listen.smtp, SmtpListenerKind::Mx},
+              std::tuple{"submission", &cfg0->listen.submission, SmtpListenerKind::Submission},
+              std::tuple{"submissions", &cfg0->listen.submissions, SmtpListenerKind::Submissions}}) {
+            for (const auto& addr : *list) {
+                std::string perr;
+                auto ep = net::parse_endpoint(addr, perr);
+                if (!ep) throw std::runtime_error(std::string("listen.") + key + " \"" + addr + "\": " + perr);
+                auto l = std::make_unique<net::Listener>(
+                    io, *ep, limiter, "421 4.7.0 Too many connections, try again later\r\n",
+                    [&services, kind](asio::ip::tcp::socket s, net::ConnectionLimiter::Slot slot) {
+                        return serve_smtp(std::move(s), std::move(slot), kind, services);
+                    });
+                l->open();
+                spdlog::info("listening for {} on {}", key, net::to_string(l->local_endpoint()));
+                if (kind == SmtpListenerKind::Mx) mx_listeners.push_back(l.get());
+                listeners.push_back(std::move(l));
+            }
         }
     } catch (const std::exception& e) {
         spdlog::critical("{}", e.what());
         delivery.stop();
         return 1;
     }
-    for (auto [name, list] : {std::pair{"submission", &cfg0->listen.submission},
-                              std::pair{"submissions", &cfg0->listen.submissions},
-                              std::pair{"pop3", &cfg0->listen.pop3}, std::pair{"pop3s", &cfg0->listen.pop3s},
+    for (auto [name, list] : {std::pair{"pop3", &cfg0->listen.pop3}, std::pair{"pop3s", &cfg0->listen.pop3s},
                               std::pair{"imap", &cfg0->listen.imap}, std::pair{"imaps", &cfg0->listen.imaps}}) {
         if (!list->empty())
             spdlog::info("listen.{} is configured but that protocol is not built yet; not listening", name);
@@ -179,6 +251,11 @@ int run_server(config::Config initial, std::optional<std::filesystem::path> conf
                     auto next = *r.config;
                     next.server.data_dir = cfg0->server.data_dir;
                     limiter.set_limits(next.limits.connections, next.limits.connections_per_ip);
+                    throttle.set_limits(throttle_limits(next));
+                    quota.set_limits(quota_limits(next));
+                    auto tr = tls.reload(net::TlsSettings::from(next));
+                    for (const auto& line : tr.log) spdlog::info("SIGHUP: {}", line);
+                    if (!tr.ok()) spdlog::error("SIGHUP: {}; keeping the current certificates", tr.error);
                     config.set(std::move(next));
                     spdlog::info("SIGHUP: configuration reloaded from {}", config_path->string());
                 } else {
@@ -197,7 +274,7 @@ int run_server(config::Config initial, std::optional<std::filesystem::path> conf
     std::vector<std::thread> threads;
     for (unsigned i = 0; i < nthreads; ++i) threads.emplace_back([&io] { io.run(); });
 
-    print_first_mail_help(*cfg0, program, listeners);
+    print_first_mail_help(*cfg0, program, mx_listeners);
 
     {
         std::unique_lock lock(sig_mu);
@@ -211,6 +288,7 @@ int run_server(config::Config initial, std::optional<std::filesystem::path> conf
         spdlog::warn("{} sessions still open after {}s; closing them", registry.size(), kDrainTime.count());
     io.stop();
     for (auto& t : threads) t.join();
+    blocking.join();
     delivery.stop();
     spool->close();
     spdlog::info("stopped");

@@ -1,18 +1,23 @@
 #include "server/smtp_connection.hpp"
 
-#include <asio/dispatch.hpp>
+#include <asio/co_spawn.hpp>
 #include <asio/post.hpp>
+#include <asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <chrono>
-#include <ctime>
 
-#include "net/awaitable.hpp"
-#include "net/timed_io.hpp"
+#include "auth/user_directory.hpp"
+#include "core/address.hpp"
+#include "net/stream.hpp"
+#include "net/tls_context.hpp"
+#include "policy/auth_throttle.hpp"
+#include "policy/send_quota.hpp"
 #include "queue/spool.hpp"
 #include "server/connection_registry.hpp"
 #include "server/delivery_service.hpp"
+#include "server/smtp_checks.hpp"
 #include "smtp/received_header.hpp"
 #include "smtp/server_session.hpp"
 
@@ -21,11 +26,20 @@ namespace {
 
 // A client that does not read our replies gets this long before we give up on it.
 constexpr auto kWriteTimeout = std::chrono::seconds(120);
+// A TLS handshake that stalls is abandoned after this (its resources are freed at once).
+constexpr auto kHandshakeTimeout = std::chrono::seconds(30);
 constexpr std::size_t kReadChunk = 16 * 1024;
 
 std::atomic<std::uint64_t> g_session_counter{0};
 
-smtp::SessionOptions session_options(const config::Config& c, SmtpListenerKind kind) {
+std::int64_t now_unix() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+smtp::SessionOptions session_options(const config::Config& c, SmtpListenerKind kind,
+                                     const SmtpServices& s) {
     smtp::SessionOptions o;
     o.hostname = c.server.hostname;
     o.limits.message_size = c.limits.message_size;
@@ -38,10 +52,14 @@ smtp::SessionOptions session_options(const config::Config& c, SmtpListenerKind k
     o.limits.timeout_data = std::chrono::seconds(c.limits.timeout_data);
     o.submission = kind != SmtpListenerKind::Mx;
     o.tls_active = kind == SmtpListenerKind::Submissions;
+    o.starttls_available = kind != SmtpListenerKind::Submissions && s.tls != nullptr;
+    o.auth_available = true;
+    o.auth_without_tls = c.submission.auth_without_tls;
+    o.sasl = s.sasl;
     return o;
 }
 
-// Commits to the spool and resumes the coroutine on its own executor when the batch holding
+// Commits to the spool and resumes the coroutine on its own executor once the batch holding
 // this message is durable.
 template <class Token>
 auto async_commit(queue::Spool& spool, Envelope env, std::string prefix, std::string data,
@@ -52,18 +70,167 @@ auto async_commit(queue::Spool& spool, Envelope env, std::string prefix, std::st
             spool.commit(std::move(env), std::move(prefix), std::move(data),
                          [h](queue::CommitResult r) {
                              auto ex = asio::get_associated_executor(*h);
-                             asio::post(ex, [h, r = std::move(r)]() mutable {
-                                 (*h)(std::move(r));
-                             });
+                             asio::post(ex, [h, r = std::move(r)]() mutable { (*h)(std::move(r)); });
                          });
         },
         token, std::move(env), std::move(prefix), std::move(data));
 }
 
-std::int64_t now_unix() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
+// A plain coroutine function rather than a capturing lambda: g++ 12 mishandles lambda
+// captures in coroutines handed to co_spawn (seen as a bad free under ASan).
+asio::awaitable<bool> verify_on_pool(auth::UserDirectory* users, std::string user,
+                                     std::string password) {
+    co_return users->verify_password(user, password);
+}
+
+sasl::ScramCredentials to_sasl(const auth::ScramSecret& s) {
+    sasl::ScramCredentials c;
+    c.salt = s.salt;
+    c.iterations = s.iterations;
+    std::copy(s.stored_key.begin(), s.stored_key.end(), c.stored_key.begin());
+    std::copy(s.server_key.begin(), s.server_key.end(), c.server_key.begin());
+    return c;
+}
+
+// Everything one connection keeps between actions.
+struct Connection {
+    const SmtpServices& services;
+    std::shared_ptr<const config::Config> cfg;
+    net::Stream stream;
+    smtp::ServerSession session;
+    std::uint64_t sid;
+    std::string peer_ip;
+    std::size_t messages = 0;
+    std::size_t rcpts_in_txn = 0;  // accepted recipients since the last MAIL (for the quota)
+    std::string out;               // replies not yet written
+    std::error_code ec;            // first write/handshake error: the connection is over
+
+    asio::awaitable<void> flush() {
+        if (out.empty() || ec) co_return;
+        co_await stream.write_all(asio::buffer(out), kWriteTimeout, ec);
+        out.clear();
+    }
+
+    asio::awaitable<void> perform(smtp::Action& action);
+    asio::awaitable<void> commit(smtp::CommitMessage& m);
+    asio::awaitable<void> start_tls();
+    asio::awaitable<void> verify_password(const smtp::VerifyPassword& v);
+};
+
+asio::awaitable<void> Connection::start_tls() {
+    co_await flush();  // the 220 goes out in plaintext first
+    if (ec) co_return;
+    auto ctx = services.tls->context();
+    co_await stream.handshake(ctx, kHandshakeTimeout, ec);
+    if (ec) {
+        spdlog::info("session={} TLS handshake failed: {}", sid, ec.message());
+        co_return;
+    }
+    auto info = stream.tls_info();
+    spdlog::info("session={} TLS {} {}{}", sid, info->version, info->cipher,
+                 info->server_name.empty() ? "" : " sni=" + info->server_name);
+    session.tls_started(smtp::TlsInfo{info->version, info->cipher});
+}
+
+asio::awaitable<void> Connection::verify_password(const smtp::VerifyPassword& v) {
+    auto user = ascii_lower(v.user);
+    if (services.throttle->blocked(peer_ip, user, now_unix())) {
+        session.password_verified(smtp::AuthVerdict::Throttled);
+        co_return;
+    }
+    // argon2id costs tens of milliseconds of CPU and memory: run it off the I/O threads.
+    bool ok = co_await asio::co_spawn(*services.blocking,
+                                      verify_on_pool(services.users, user, v.password),
+                                      asio::use_awaitable);
+    session.password_verified(ok ? smtp::AuthVerdict::Ok : smtp::AuthVerdict::BadCredentials);
+}
+
+asio::awaitable<void> Connection::commit(smtp::CommitMessage& m) {
+    co_await flush();  // pipelined replies so far go out before the (possibly long) commit wait
+    if (ec) co_return;
+    auto now = now_unix();
+    std::string prefix;
+    const auto& auth_user = session.auth_user();
+    if (!auth_user.empty()) {
+        auto r = prepare_submission(services, *cfg, auth_user, m.data, now, prefix);
+        if (!r.is_ok()) {
+            spdlog::info("session={} user={} message refused: {}", sid, auth_user, r.str());
+            session.message_committed(r);
+            co_return;
+        }
+    }
+    m.envelope.received_at = now;
+    m.envelope.auth_user = auth_user;
+    // The queue id is not known before the commit; the Received header carries the session
+    // id instead, which the log ties to the queue id.
+    auto trace_id = "S" + std::to_string(sid) + "." + std::to_string(messages + 1);
+    smtp::ReceivedFacts facts;
+    facts.helo = session.helo();
+    facts.peer_address = peer_ip;
+    facts.hostname = cfg->server.hostname;
+    facts.protocol = session.protocol();
+    if (auto info = stream.tls_info()) facts.tls = smtp::TlsInfo{info->version, info->cipher};
+    facts.queue_id = trace_id;
+    if (m.envelope.recipients.size() == 1) facts.recipient = m.envelope.recipients[0].address;
+    facts.unix_time = now;
+    prefix = smtp::compose_received(facts) + prefix;
+
+    auto env = std::make_shared<const Envelope>(m.envelope);
+    auto size = prefix.size() + m.data.size();
+    // The message moves into the spool (no copy); delivery reads it back from the page cache.
+    auto result = co_await async_commit(*services.spool, std::move(m.envelope), std::move(prefix),
+                                        std::move(m.data), asio::use_awaitable);
+    if (result.outcome.is_ok()) {
+        ++messages;
+        if (!auth_user.empty()) services.quota->record(auth_user, env->recipients.size(), now);
+        spdlog::info("session={} queue={} from=<{}> nrcpt={} size={}{} accepted", sid, result.id,
+                     env->mail_from, env->recipients.size(), size,
+                     auth_user.empty() ? "" : " user=" + auth_user);
+        services.delivery->submit(result.id, env, nullptr);
+    } else {
+        spdlog::error("session={} commit failed: {}", sid, result.outcome.str());
+    }
+    session.message_committed(result.outcome);
+}
+
+asio::awaitable<void> Connection::perform(smtp::Action& action) {
+    if (auto* r = std::get_if<smtp::SendReply>(&action)) {
+        out += r->bytes;
+    } else if (auto* c = std::get_if<smtp::CheckRecipient>(&action)) {
+        auto r = check_recipient(services, *cfg, session.auth_user(), rcpts_in_txn, c->address, now_unix());
+        if (r.is_ok()) ++rcpts_in_txn;
+        session.recipient_checked(r);
+    } else if (auto* c = std::get_if<smtp::CheckSender>(&action)) {
+        rcpts_in_txn = 0;
+        auto r = check_sender(services, *cfg, session.auth_user(), c->address, now_unix());
+        if (!r.is_ok())
+            spdlog::info("session={} user={} MAIL FROM:<{}> refused: {}", sid, session.auth_user(),
+                         c->address, r.str());
+        session.sender_checked(r);
+    } else if (auto* m = std::get_if<smtp::CommitMessage>(&action)) {
+        rcpts_in_txn = 0;
+        co_await commit(*m);
+    } else if (std::get_if<smtp::StartTls>(&action)) {
+        co_await start_tls();
+    } else if (auto* v = std::get_if<smtp::VerifyPassword>(&action)) {
+        co_await verify_password(*v);
+    } else if (auto* l = std::get_if<smtp::LookupScram>(&action)) {
+        auto user = ascii_lower(l->user);
+        if (services.throttle->blocked(peer_ip, user, now_unix())) {
+            session.scram_credentials(std::nullopt, smtp::AuthVerdict::Throttled);
+        } else if (auto secret = services.users->scram_secret(user)) {
+            session.scram_credentials(to_sasl(*secret));
+        } else {
+            session.scram_credentials(std::nullopt);
+        }
+    } else if (auto* a = std::get_if<smtp::AuthAttempt>(&action)) {
+        // Never the password: only who, how and the outcome.
+        spdlog::info("session={} auth user={} mechanism={} result={}", sid, a->user, a->mechanism,
+                     a->success ? "ok" : a->reason);
+        if (!a->success && (a->reason == "bad-credentials" || a->reason == "invalid-proof"))
+            services.throttle->record_failure(peer_ip, ascii_lower(a->user), now_unix());
+    }
+    co_return;
 }
 
 }  // namespace
@@ -71,105 +238,64 @@ std::int64_t now_unix() {
 asio::awaitable<void> serve_smtp(asio::ip::tcp::socket socket, net::ConnectionLimiter::Slot slot,
                                  SmtpListenerKind kind, const SmtpServices& services) {
     auto cfg = services.config();
-    auto sid = ++g_session_counter;
-    asio::error_code ec;
-    auto remote = socket.remote_endpoint(ec);
+    asio::error_code rec;
+    auto remote = socket.remote_endpoint(rec);
     smtp::PeerInfo peer{remote.address().to_string(), remote.port()};
-    auto control = services.registry->add(socket.get_executor(), &socket);
-    spdlog::info("session={} connect client=[{}]:{}", sid, peer.address, peer.port);
+    Connection conn{services, cfg, net::Stream(std::move(socket)),
+                    smtp::ServerSession(session_options(*cfg, kind, services), peer),
+                    ++g_session_counter, peer.address, 0, 0, {}, {}};
+    auto control = services.registry->add(conn.stream.socket().get_executor(), &conn.stream);
+    spdlog::info("session={} connect client=[{}]:{} listener={}", conn.sid, peer.address, peer.port,
+                 kind == SmtpListenerKind::Mx ? "smtp" : kind == SmtpListenerKind::Submission ? "submission" : "submissions");
 
-    smtp::ServerSession session(session_options(*cfg, kind), peer);
-    session.start();
-    std::string out;
-    std::string in(kReadChunk, '\0');
-    std::size_t messages = 0;
-
-    while (true) {
-        // Completions performed here (recipient checks, commits) make the session emit more
-        // actions at once: drain until it has nothing left to say.
-        for (auto actions = session.take_actions(); !actions.empty() && !ec;
-             actions = session.take_actions()) {
-          for (auto& action : actions) {
-            if (auto* r = std::get_if<smtp::SendReply>(&action)) {
-                out += r->bytes;
-            } else if (auto* c = std::get_if<smtp::CheckRecipient>(&action)) {
-                session.recipient_checked(services.check_recipient(*cfg, c->address));
-            } else if (auto* m = std::get_if<smtp::CommitMessage>(&action)) {
-                // Pipelined replies so far go out before the (possibly long) commit wait.
-                if (!out.empty()) {
-                    co_await net::write_all_for(socket, asio::buffer(out), kWriteTimeout, ec);
-                    out.clear();
-                    if (ec) break;
-                }
-                m->envelope.received_at = now_unix();
-                // The queue id is not known before the commit; the Received header carries the
-                // session id instead, which the log ties to the queue id.
-                auto trace_id = "S" + std::to_string(sid) + "." + std::to_string(messages + 1);
-                smtp::ReceivedFacts facts;
-                facts.helo = session.helo();
-                facts.peer_address = peer.address;
-                facts.hostname = cfg->server.hostname;
-                facts.protocol = session.protocol();
-                facts.tls = session.tls_info();
-                facts.queue_id = trace_id;
-                if (m->envelope.recipients.size() == 1) facts.recipient = m->envelope.recipients[0].address;
-                facts.unix_time = m->envelope.received_at;
-                auto received = smtp::compose_received(facts);
-                auto env = std::make_shared<const Envelope>(m->envelope);
-                auto size = received.size() + m->data.size();
-                // The message moves into the spool (no copy); delivery reads it back from there,
-                // from the page cache.
-                auto result = co_await async_commit(*services.spool, std::move(m->envelope),
-                                                    std::move(received), std::move(m->data),
-                                                    asio::use_awaitable);
-                if (result.outcome.is_ok()) {
-                    ++messages;
-                    spdlog::info("session={} queue={} from=<{}> nrcpt={} size={} accepted", sid,
-                                 result.id, env->mail_from, env->recipients.size(), size);
-                    services.delivery->submit(result.id, env, nullptr);
-                } else {
-                    spdlog::error("session={} commit failed: {}", sid, result.outcome.str());
-                }
-                session.message_committed(result.outcome);
-            } else if (std::get_if<smtp::StartTls>(&action)) {
-                // No certificate is configured for this listener yet: the session does not
-                // offer STARTTLS, so it never asks for it.
-                session.shutdown();
-            } else if (std::get_if<smtp::Close>(&action)) {
-                // handled below, after the replies are flushed
-            }
-          }
+    if (kind == SmtpListenerKind::Submissions) {
+        co_await conn.stream.handshake(services.tls->context(), kHandshakeTimeout, conn.ec);
+        if (conn.ec) {
+            spdlog::info("session={} TLS handshake failed: {}", conn.sid, conn.ec.message());
+        } else {
+            auto info = conn.stream.tls_info();
+            spdlog::info("session={} TLS {} {}", conn.sid, info->version, info->cipher);
         }
-        if (ec) break;
-        if (!out.empty()) {
-            co_await net::write_all_for(socket, asio::buffer(out), kWriteTimeout, ec);
-            out.clear();
-            if (ec) break;
-        }
-        if (session.closed()) break;
-        if (session.parked()) continue;  // completions above already resumed it
-        if (control->stopping) {
-            session.shutdown();
-            continue;
-        }
-        std::error_code rec;
-        auto n = co_await net::read_some_for(socket, asio::buffer(in), session.read_timeout(), rec);
-        if (control->stopping) {
-            session.shutdown();
-            continue;
-        }
-        if (rec == asio::error::timed_out) {
-            spdlog::info("session={} timeout", sid);
-            session.timeout();
-            continue;
-        }
-        if (rec) break;  // peer closed or reset
-        session.feed(std::string_view(in.data(), n));
     }
-    control->socket = nullptr;
-    socket.close(ec);
+
+    std::string in(kReadChunk, '\0');
+    if (!conn.ec) conn.session.start();
+    while (!conn.ec) {
+        // Completions performed here (checks, commits, handshakes) make the session emit more
+        // actions at once: drain until it has nothing left to say.
+        for (auto actions = conn.session.take_actions(); !actions.empty() && !conn.ec;
+             actions = conn.session.take_actions()) {
+            for (auto& action : actions) {
+                co_await conn.perform(action);
+                if (conn.ec) break;
+            }
+        }
+        co_await conn.flush();
+        if (conn.ec || conn.session.closed()) break;
+        if (conn.session.parked()) continue;  // completions above already resumed it
+        if (control->stopping) {
+            conn.session.shutdown();
+            continue;
+        }
+        std::error_code read_ec;
+        auto n = co_await conn.stream.read_some(asio::buffer(in), conn.session.read_timeout(), read_ec);
+        if (control->stopping) {
+            conn.session.shutdown();
+            continue;
+        }
+        if (read_ec == asio::error::timed_out) {
+            spdlog::info("session={} timeout", conn.sid);
+            conn.session.timeout();
+            continue;
+        }
+        if (read_ec) break;  // peer closed or reset
+        conn.session.feed(std::string_view(in.data(), n));
+    }
+    control->stream = nullptr;
+    if (conn.stream.is_tls() && !conn.ec) co_await conn.stream.shutdown(std::chrono::seconds(1));
+    conn.stream.close();
     services.registry->remove(control->id);
-    spdlog::info("session={} disconnect messages={}", sid, messages);
+    spdlog::info("session={} disconnect messages={}", conn.sid, conn.messages);
 }
 
 }  // namespace tern::server

@@ -12,10 +12,18 @@
 //    the transaction (the client must consider it failed, RFC 3030 2); later chunks get 503.
 //    The size limit is checked at every chunk: the chunk that crosses it is answered 552.
 //    A chunk size we cannot read leaves no way to find the next command: 501, 421, Close.
-//  - Submission (RFC 6409 4.3): until AUTH exists, MAIL answers 530 5.7.0.
+//  - Submission (RFC 6409 4.3): MAIL before a successful AUTH answers 530 5.7.0. An
+//    authenticated client's MAIL (on any listener, so that sender rules hold everywhere)
+//    parks on CheckSender; RCPT is still CheckRecipient, and the driver decides relaying by
+//    authenticated().
+// Command groups live in their own files: session_transaction.cpp (MAIL, RCPT, DATA, BDAT)
+// and session_auth.cpp (AUTH).
 #include "smtp/server_session.hpp"
 
+#include <algorithm>
 #include <utility>
+
+#include "core/address.hpp"
 
 namespace tern::smtp {
 
@@ -40,7 +48,8 @@ void ServerSession::feed(std::string_view bytes) {
 std::vector<Action> ServerSession::take_actions() { return std::exchange(actions_, {}); }
 
 bool ServerSession::parked() const {
-    return state_ == State::WaitRecipient || state_ == State::WaitCommit || state_ == State::WaitTls;
+    return state_ == State::WaitRecipient || state_ == State::WaitSender || state_ == State::WaitAuth ||
+           state_ == State::WaitCommit || state_ == State::WaitTls;
 }
 
 bool ServerSession::closed() const { return state_ == State::Closed; }
@@ -48,6 +57,14 @@ bool ServerSession::closed() const { return state_ == State::Closed; }
 std::chrono::seconds ServerSession::read_timeout() const {
     return state_ == State::Data || state_ == State::Bdat ? opts_.limits.timeout_data
                                                           : opts_.limits.timeout_command;
+}
+
+std::size_t ServerSession::line_limit() const {
+    if (state_ == State::AuthResponse) return kAuthLineLimit;
+    if (state_ == State::Command && auth_command_pending()) {
+        return std::max(opts_.limits.command_line, kAuthLineLimit);
+    }
+    return opts_.limits.command_line;
 }
 
 std::string_view ServerSession::protocol() const {
@@ -58,33 +75,6 @@ std::string_view ServerSession::protocol() const {
 
 // ---- completions -------------------------------------------------------------------------
 
-void ServerSession::recipient_checked(const Outcome& outcome) {
-    if (state_ != State::WaitRecipient) return;
-    state_ = State::Command;
-    if (outcome.is_ok() && txn_) {
-        txn_->recipients.push_back(std::move(pending_rcpt_));
-        reply(Reply(250, "2.1.5", "Recipient OK"));
-    } else if (outcome.is_permanent()) {
-        client_error(reply_from_outcome(outcome));
-    } else {
-        reply(reply_from_outcome(outcome));
-    }
-    pending_rcpt_ = {};
-    process();
-}
-
-void ServerSession::message_committed(const Outcome& outcome) {
-    if (state_ != State::WaitCommit) return;
-    state_ = State::Command;
-    if (outcome.is_ok()) {
-        reply(Reply(250, "2.0.0", outcome.text.empty() ? std::string("OK") : outcome.text));
-    } else {
-        reply(reply_from_outcome(outcome));
-    }
-    reset_transaction();
-    process();
-}
-
 void ServerSession::tls_started(const TlsInfo& info) {
     if (state_ != State::WaitTls) return;
     // RFC 3207 4.2: discard all knowledge obtained from the client before TLS.
@@ -92,6 +82,8 @@ void ServerSession::tls_started(const TlsInfo& info) {
     tls_info_ = info;
     helo_.clear();
     esmtp_ = false;
+    auth_user_.clear();  // RFC 4954 4 / RFC 3207 4.2: authentication is client knowledge too
+    clear_auth_exchange();
     reset_transaction();
     buf_.clear();
     pos_ = 0;
@@ -129,10 +121,19 @@ void ServerSession::process() {
                 }
                 pos_ += lf + 1;
                 state_ = State::Command;
-                client_error(Reply(500, "5.5.2", "Line too long (RFC 5321 4.5.3.1.4: " +
-                                                     std::to_string(opts_.limits.command_line) + " octets)"));
+                if (discard_ends_auth_) {
+                    discard_ends_auth_ = false;
+                    end_auth(false, "line-too-long");
+                }
+                client_error(discard_reply_);
                 break;
             }
+            case State::AuthResponse:
+                if (!process_auth_line()) {
+                    compact();
+                    return;
+                }
+                break;
             case State::Data:
                 pos_ += data_reader_.consume(in, sink_);
                 if (!data_reader_.done()) {
@@ -166,20 +167,45 @@ void ServerSession::compact() {
     }
 }
 
-// Frames one command line; returns false when more input is needed.
-bool ServerSession::process_command_line() {
+// The pending input starts an AUTH command, whose line may be up to kAuthLineLimit long. The
+// answer is the same however the input was chunked: it is asked only once the line has at
+// least limits.command_line (>= 5) octets, and those include the 5 that decide.
+bool ServerSession::auth_command_pending() const {
+    if (!auth_offered()) return false;
     std::string_view in(buf_);
     in.remove_prefix(pos_);
-    const std::size_t limit = opts_.limits.command_line;
+    return in.size() >= 5 && iequals(in.substr(0, 5), "AUTH ");
+}
+
+// Takes the next line (up to and excluding its LF) if one ends within `limit` octets. A
+// longer line cannot be valid: TooLong, and the caller skips the rest of it up to its LF,
+// never treating the tail as a new command.
+ServerSession::Framed ServerSession::next_line(std::size_t limit, std::string_view& line) {
+    std::string_view in(buf_);
+    in.remove_prefix(pos_);
     auto lf = in.substr(0, limit).find('\n');
-    if (lf == std::string_view::npos) {
-        // RFC 5321 4.5.3.1.4: no valid line is this long. Skip the rest of it up to its LF,
-        // never treating the tail as a new command.
-        if (in.size() >= limit) state_ = State::DiscardLine;
-        return in.size() >= limit;
-    }
-    std::string_view line = in.substr(0, lf);
+    if (lf == std::string_view::npos) return in.size() >= limit ? Framed::TooLong : Framed::NeedMore;
+    line = in.substr(0, lf);
     pos_ += lf + 1;
+    return Framed::Line;
+}
+
+// Frames one command line; returns false when more input is needed.
+bool ServerSession::process_command_line() {
+    const bool auth = auth_command_pending();
+    std::string_view line;
+    switch (next_line(line_limit(), line)) {
+        case Framed::NeedMore:
+            return false;
+        case Framed::TooLong:
+            state_ = State::DiscardLine;
+            discard_reply_ = auth ? Reply(500, "5.5.6", "Authentication Exchange line is too long")
+                                  : Reply(500, "5.5.2", "Line too long (RFC 5321 4.5.3.1.4: " +
+                                                            std::to_string(opts_.limits.command_line) + " octets)");
+            return true;
+        case Framed::Line:
+            break;
+    }
     if (line.empty() || line.back() != '\r') {
         client_error(Reply(500, "5.5.2", "Command lines must end with CRLF"));
         return true;
@@ -280,11 +306,11 @@ void ServerSession::execute(const Command& cmd) {
             reply(Reply(502, "5.5.1", "EXPN not supported"));
             break;
         case Verb::Help:
-            reply(Reply(214, "2.0.0", "Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS"));
+            reply(Reply(214, "2.0.0", std::string("Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS") +
+                                          (auth_offered() ? " AUTH" : "")));
             break;
         case Verb::Auth:
-            // Not built yet: the command is not advertised, so it is simply not implemented.
-            client_error(Reply(502, "5.5.1", "AUTH not available"));
+            cmd_auth(cmd);
             break;
         case Verb::Unknown:
             client_error(Reply(500, "5.5.1", "Command unrecognized"));
@@ -310,113 +336,9 @@ void ServerSession::cmd_helo(const Command& cmd) {
         "CHUNKING",                                             // RFC 3030
         "DSN",                                                  // RFC 3461
     };
+    if (auth_offered()) lines.emplace_back("AUTH " + std::string(sasl::kMechanismList));  // RFC 4954 3
     if (opts_.starttls_available && !tls_active_) lines.emplace_back("STARTTLS");  // RFC 3207
     reply(Reply(250, "", std::move(lines)));  // RFC 2034: no enhanced code in the EHLO reply
-}
-
-void ServerSession::cmd_mail(const Command& cmd) {
-    if (auto seq = check_sequence(Verb::Mail)) return client_error(*seq);
-    if (!esmtp_ && cmd.mail != MailParams{}) {
-        return client_error(Reply(555, "5.5.4", "Parameters need EHLO"));
-    }
-    if (cmd.mail.size && *cmd.mail.size > opts_.limits.message_size) {
-        // RFC 1870 6.1: refuse at MAIL time when the declared size is already too large.
-        return client_error(Reply(552, "5.3.4", "Message size exceeds fixed maximum message size of " +
-                                                    std::to_string(opts_.limits.message_size) + " octets"));
-    }
-    Envelope env;
-    env.mail_from = cmd.path;
-    env.ret = cmd.mail.ret;
-    env.envid = cmd.mail.envid;
-    env.body = cmd.mail.body;
-    env.smtputf8 = cmd.mail.smtputf8;
-    env.helo = helo_;
-    env.client_address = peer_.address;
-    env.auth_user = auth_user_;
-    txn_ = std::move(env);
-    bdat_used_ = false;
-    sink_.reset({opts_.limits.message_size, opts_.limits.text_line, opts_.limits.received_headers});
-    reply(Reply(250, "2.1.0", "Sender OK"));
-}
-
-void ServerSession::cmd_rcpt(const Command& cmd) {
-    if (auto seq = check_sequence(Verb::Rcpt)) return client_error(*seq);
-    if (!esmtp_ && cmd.rcpt != RcptParams{}) {
-        return client_error(Reply(555, "5.5.4", "Parameters need EHLO"));
-    }
-    if (txn_->recipients.size() >= opts_.limits.recipients) {
-        // RFC 5321 4.5.3.1.10: the client sends the rest in another transaction.
-        return reply(Reply(452, "4.5.3", "Too many recipients"));
-    }
-    pending_rcpt_ = EnvelopeRecipient{cmd.path, cmd.rcpt.notify, cmd.rcpt.orcpt};
-    actions_.emplace_back(CheckRecipient{cmd.path});
-    state_ = State::WaitRecipient;
-}
-
-void ServerSession::cmd_data() {
-    if (auto seq = check_sequence(Verb::Data)) return client_error(*seq);
-    reply(Reply(354, "", "End data with <CR><LF>.<CR><LF>"));
-    sink_.reset({opts_.limits.message_size, opts_.limits.text_line, opts_.limits.received_headers});
-    data_reader_.reset();
-    state_ = State::Data;
-}
-
-void ServerSession::finish_data() {
-    state_ = State::Command;
-    if (auto verdict = sink_.finish()) {
-        client_error(*verdict);
-        reset_transaction();
-        return;
-    }
-    commit();
-}
-
-void ServerSession::cmd_bdat(const Command& cmd) {
-    bdat_reader_.start(cmd.chunk_size);
-    bdat_chunk_size_ = cmd.chunk_size;
-    bdat_last_ = cmd.last;
-    state_ = State::Bdat;
-    if (auto seq = check_sequence(Verb::Bdat)) {
-        reset_transaction();
-        bdat_accepted_ = false;
-        bdat_reply_ = *seq;
-        return;
-    }
-    if (!bdat_used_) {
-        sink_.reset({opts_.limits.message_size, opts_.limits.text_line, opts_.limits.received_headers});
-    }
-    bdat_used_ = true;
-    bdat_accepted_ = true;
-}
-
-void ServerSession::finish_bdat_chunk() {
-    state_ = State::Command;
-    if (!bdat_accepted_) {
-        client_error(bdat_reply_);
-        return;
-    }
-    if (sink_.oversize()) {
-        // The chunk that crossed the limit is answered 552 at once: no use sending the rest.
-        client_error(*sink_.finish());
-        reset_transaction();
-        return;
-    }
-    if (!bdat_last_) {
-        reply(Reply(250, "2.0.0", std::to_string(bdat_chunk_size_) + " octets received"));
-        return;
-    }
-    if (auto verdict = sink_.finish()) {
-        client_error(*verdict);
-        reset_transaction();
-        return;
-    }
-    commit();
-}
-
-void ServerSession::commit() {
-    CommitMessage msg{*txn_, sink_.take_data()};
-    actions_.emplace_back(std::move(msg));
-    state_ = State::WaitCommit;
 }
 
 void ServerSession::cmd_starttls() {
@@ -429,13 +351,6 @@ void ServerSession::cmd_starttls() {
     buf_.clear();
     pos_ = 0;
     state_ = State::WaitTls;
-}
-
-void ServerSession::reset_transaction() {
-    txn_.reset();
-    bdat_used_ = false;
-    pending_rcpt_ = {};
-    sink_.reset({opts_.limits.message_size, opts_.limits.text_line, opts_.limits.received_headers});
 }
 
 // ---- output ------------------------------------------------------------------------------

@@ -52,6 +52,7 @@ class Tern:
         self.data = os.path.join(self.dir, "data")
         self.smtp_port = free_port()
         self.submission_port = free_port()
+        self.submissions_port = free_port()
         self.domains = list(domains)
         self.aliases = aliases or {}
         self.limits = limits or {}
@@ -73,6 +74,8 @@ class Tern:
             "",
             "[listen]",
             'smtp = ["127.0.0.1:%d"]' % self.smtp_port,
+            'submission = ["127.0.0.1:%d"]' % self.submission_port,
+            'submissions = ["127.0.0.1:%d"]' % self.submissions_port,
             "",
             "[limits]",
         ]
@@ -101,6 +104,16 @@ class Tern:
                                      stdout=self.log, stderr=subprocess.STDOUT, cwd=self.dir)
         wait_port(self.smtp_port, proc=self.proc)
         return self
+
+    def tls_context(self, verify=False):
+        """A client TLS context; with verify, it trusts only the server's self-signed cert."""
+        import ssl
+        if not verify:
+            ctx = ssl.create_default_context()
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            return ctx
+        return ssl.create_default_context(cafile=os.path.join(self.data, "tls", "selfsigned.crt"))
 
     def kill9(self):
         self.proc.send_signal(signal.SIGKILL)

@@ -18,7 +18,9 @@
 namespace tern::smtp::test {
 
 struct Transcript {
-    std::vector<std::string> events;        // "S: 250 2.1.0 Sender OK", "CHECK x", "COMMIT", "STARTTLS", "CLOSE"
+    // "S: 250 2.1.0 Sender OK", "CHECK x", "SENDER x", "COMMIT", "STARTTLS", "CLOSE",
+    // "VERIFY user password MECH", "LOOKUP user", "ATTEMPT user MECH ok|fail reason"
+    std::vector<std::string> events;
     std::vector<CommitMessage> commits;
     friend bool operator==(const Transcript& a, const Transcript& b) {
         if (a.events != b.events || a.commits.size() != b.commits.size()) return false;
@@ -46,6 +48,26 @@ struct Responder {
         return Outcome::ok("Queued as Q1");
     };
     TlsInfo tls{"TLSv1.3", "TLS_AES_128_GCM_SHA256"};
+    // A sender containing "forged" is refused (553 5.7.1), one containing "tempfail" 451.
+    std::function<Outcome(const std::string&)> sender = [](const std::string& a) {
+        if (a.find("forged") != std::string::npos) {
+            return Outcome::permanent("5.7.1", "Sender address not owned by user", 553);
+        }
+        if (a.find("tempfail") != std::string::npos) return Outcome::temporary("4.3.0", "Try later");
+        return Outcome::ok();
+    };
+    // alice@example.test / "secret" is valid; user "throttled" is throttled, "tempfail" gets a
+    // temporary failure; everything else is bad credentials.
+    std::function<AuthVerdict(const VerifyPassword&)> password = [](const VerifyPassword& v) {
+        if (v.user == "throttled") return AuthVerdict::Throttled;
+        if (v.user == "tempfail") return AuthVerdict::TemporaryFailure;
+        return v.user == "alice@example.test" && v.password == "secret" ? AuthVerdict::Ok
+                                                                         : AuthVerdict::BadCredentials;
+    };
+    // The SCRAM secret: set by tests that use SCRAM; nullopt = unknown user.
+    std::function<std::optional<sasl::ScramCredentials>(const std::string&)> scram =
+        [](const std::string&) { return std::optional<sasl::ScramCredentials>(); };
+    AuthVerdict scram_verdict = AuthVerdict::Ok;
 };
 
 inline SessionOptions test_options() {
@@ -80,6 +102,22 @@ inline Transcript run_dialog(const SessionOptions& opts, const std::vector<std::
                         t.events.push_back("S: " + r->bytes.substr(start, end - start));
                         start = end + 2;
                     }
+                } else if (auto* v = std::get_if<VerifyPassword>(&a)) {
+                    t.events.push_back("VERIFY " + v->user + " " + v->password + " " + v->mechanism);
+                    EXPECT_TRUE(s.parked());
+                    s.password_verified(responder.password(*v));
+                } else if (auto* l = std::get_if<LookupScram>(&a)) {
+                    t.events.push_back("LOOKUP " + l->user);
+                    EXPECT_TRUE(s.parked());
+                    s.scram_credentials(responder.scram(l->user), responder.scram_verdict);
+                } else if (auto* at = std::get_if<AuthAttempt>(&a)) {
+                    t.events.push_back("ATTEMPT " + at->user + " " + at->mechanism + " " +
+                                       (at->success ? "ok " : "fail ") + at->reason);
+                    EXPECT_EQ(at->success, s.authenticated());
+                } else if (auto* sc = std::get_if<CheckSender>(&a)) {
+                    t.events.push_back("SENDER " + sc->address);
+                    EXPECT_TRUE(s.parked());
+                    s.sender_checked(responder.sender(sc->address));
                 } else if (auto* c = std::get_if<CheckRecipient>(&a)) {
                     t.events.push_back("CHECK " + c->address);
                     EXPECT_TRUE(s.parked());
@@ -108,8 +146,9 @@ inline Transcript run_dialog(const SessionOptions& opts, const std::vector<std::
             EXPECT_FALSE(s.parked());
             s.feed(std::string_view(phase).substr(off, k));
             if (!s.parked()) {
-                // The buffer stays bounded while looking for a command line end.
-                EXPECT_LE(s.buffered(), opts.limits.command_line + k);
+                // The buffer stays bounded while looking for a line end.
+                EXPECT_LE(s.buffered(), s.line_limit() + k);
+                EXPECT_LE(s.line_limit(), std::max(opts.limits.command_line, kAuthLineLimit));
             }
             drain();
         }

@@ -1,0 +1,70 @@
+#include "server/smtp_checks.hpp"
+
+#include <openssl/rand.h>
+
+#include "core/address.hpp"
+#include "delivery/recipient_resolver.hpp"
+#include "message/from_addresses.hpp"
+#include "message/submission_headers.hpp"
+#include "policy/send_quota.hpp"
+#include "policy/sender_policy.hpp"
+
+namespace tern::server {
+namespace {
+
+const std::vector<std::string>* extra_senders(const config::Config& c, const std::string& user) {
+    auto it = c.senders.find(user);
+    return it == c.senders.end() ? nullptr : &it->second;
+}
+
+std::string random_hex(std::size_t bytes) {
+    std::string raw(bytes, '\0');
+    RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(raw.size()));
+    static const char* hex = "0123456789abcdef";
+    std::string out;
+    for (unsigned char ch : raw) {
+        out.push_back(hex[ch >> 4]);
+        out.push_back(hex[ch & 15]);
+    }
+    return out;
+}
+
+}  // namespace
+
+Outcome check_recipient(const SmtpServices& s, const config::Config& c, const std::string& auth_user,
+                        std::size_t pending, const std::string& address, std::int64_t now) {
+    auto at = address.rfind('@');
+    bool local = at == std::string::npos || c.is_local_domain(std::string_view(address).substr(at + 1));
+    if (local || auth_user.empty()) {
+        auto r = delivery::RecipientResolver(c, *s.user_lookup).check_rcpt(address);
+        if (!r.is_ok() || auth_user.empty()) return r;
+    } else if (!parse_mailbox(address, true)) {
+        return Outcome::permanent("5.1.3", "Bad recipient address syntax", 501);
+    }
+    auto q = s.quota->check_recipient(auth_user, pending, now);
+    if (!q.is_ok()) return q;
+    return Outcome::ok("Recipient OK", "2.1.5");
+}
+
+Outcome check_sender(const SmtpServices& s, const config::Config& c, const std::string& auth_user,
+                     const std::string& address, std::int64_t now) {
+    if (!policy::may_send_as(c, *s.user_lookup, auth_user, address, extra_senders(c, auth_user)))
+        return Outcome::permanent("5.7.1", "Sender address not owned by user " + auth_user, 553);
+    auto q = s.quota->check_message(auth_user, now);
+    if (!q.is_ok()) return q;
+    return Outcome::ok("Sender OK", "2.1.0");
+}
+
+Outcome prepare_submission(const SmtpServices& s, const config::Config& c, const std::string& auth_user,
+                           std::string_view data, std::int64_t now, std::string& prefix) {
+    if (c.submission.check_from_header) {
+        for (const auto& from : message::from_addresses(data)) {
+            if (!policy::may_send_as(c, *s.user_lookup, auth_user, from, extra_senders(c, auth_user)))
+                return Outcome::permanent("5.7.1", "From: address not owned by user " + auth_user, 553);
+        }
+    }
+    prefix = message::missing_submission_headers(data, c.server.hostname, now, random_hex(12));
+    return Outcome::ok();
+}
+
+}  // namespace tern::server
