@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <future>
 #include <random>
 
 #include "config/config.hpp"
@@ -110,6 +111,28 @@ std::int64_t DeliveryService::backoff(std::uint32_t attempts) {
     return std::max<std::int64_t>(1, d + jitter(rng));
 }
 
+Outcome DeliveryService::forward(const Envelope& env, std::size_t rcpt,
+                                 const std::vector<std::string>& remote, const std::string& data) {
+    Envelope copy = env;
+    const auto& original = env.recipients[rcpt];
+    copy.recipients.clear();
+    for (const auto& address : remote) {
+        EnvelopeRecipient r;
+        r.address = address;
+        r.notify = original.notify;
+        // RFC 3461 4.2: the original recipient, so a DSN names the address the sender used.
+        r.orcpt = original.orcpt.empty() ? "rfc822;" + original.address : original.orcpt;
+        copy.recipients.push_back(std::move(r));
+    }
+    std::promise<queue::CommitResult> done;
+    auto result = done.get_future();
+    spool_.commit(std::move(copy), {}, data,
+                  [&done](queue::CommitResult r) { done.set_value(std::move(r)); });
+    auto r = result.get();
+    if (!r.outcome.is_ok()) return r.outcome;
+    return Outcome::ok("queued as " + r.id);
+}
+
 void DeliveryService::worker() {
     std::unique_lock lock(mu_);
     while (true) {
@@ -161,9 +184,12 @@ void DeliveryService::run_job(Job job) {
         st.attempts = job.attempts[k] + 1;
         for (const auto& d : result.dropped)
             spdlog::warn("queue={} to=<{}> alias branch dropped: {}", job.id, rcpt, d);
-        if (!result.remote.empty())
-            spdlog::warn("queue={} to=<{}> forwarding to {} remote addresses is not built yet",
-                         job.id, rcpt, result.remote.size());
+        if (result.outcome.is_ok() && !result.remote.empty()) {
+            auto fwd = forward(env, idx, result.remote, *data);
+            if (!fwd.is_ok()) result.outcome = fwd;
+            else spdlog::info("queue={} to=<{}> forwarded to {} remote addresses ({})", job.id,
+                              rcpt, result.remote.size(), fwd.text);
+        }
         if (result.outcome.is_ok()) {
             st.status = queue::RecipientStatus::Delivered;
             spdlog::info("queue={} to=<{}> status=delivered", job.id, rcpt);

@@ -1,6 +1,8 @@
 // Hands accepted messages to the local delivery agent on worker threads, records each
 // recipient's outcome in the spool, and retries temporary failures with exponential backoff
-// and jitter. Remote recipients stay queued (Pending) for the outbound deliverer.
+// and jitter. Remote recipients stay queued (Pending) for the outbound deliverer; so do the
+// remote targets of aliases, which are queued as a new message (same sender, ORCPT = the
+// alias) before the alias recipient is marked done.
 //
 // Exactly-once: a recipient is marked Delivered in the spool only after its Maildir file is
 // fsynced. If the process dies in between, the retry after restart passes maybe_duplicate=true
@@ -20,6 +22,7 @@
 #include <vector>
 
 #include "core/envelope.hpp"
+#include "core/outcome.hpp"
 
 namespace tern::queue {
 class Spool;
@@ -36,7 +39,9 @@ namespace tern::server {
 class DeliveryService {
 public:
     struct Options {
-        std::size_t workers = 2;
+        // Maildir delivery waits on fsync; concurrent workers let the file system merge their
+        // journal commits (see bench/README.md for the figures).
+        std::size_t workers = 8;
         std::int64_t first_retry_seconds = 60;    // then doubling, with +-20% jitter
         std::int64_t max_retry_seconds = 3600;
         std::int64_t max_lifetime_seconds = 5 * 24 * 3600;
@@ -77,6 +82,10 @@ private:
     void worker();
     void run_job(Job job);
     std::int64_t backoff(std::uint32_t attempts);
+    // Queues a copy of the message for the remote targets an alias of recipient `rcpt` points
+    // to; Ok once that copy is durable in the spool.
+    Outcome forward(const Envelope& env, std::size_t rcpt, const std::vector<std::string>& remote,
+                    const std::string& data);
     bool is_local(const std::string& address) const;
 
     Options opts_;

@@ -28,7 +28,11 @@ namespace {
 constexpr auto kWriteTimeout = std::chrono::seconds(120);
 // A TLS handshake that stalls is abandoned after this (its resources are freed at once).
 constexpr auto kHandshakeTimeout = std::chrono::seconds(30);
-constexpr std::size_t kReadChunk = 16 * 1024;
+// The read buffer starts small (most sessions are idle or exchange short commands: 10,000
+// idle connections must fit in little memory) and doubles whenever a read fills it, up to
+// kMaxReadChunk for message data.
+constexpr std::size_t kFirstReadChunk = 1024;
+constexpr std::size_t kMaxReadChunk = 64 * 1024;
 
 std::atomic<std::uint64_t> g_session_counter{0};
 
@@ -258,7 +262,7 @@ asio::awaitable<void> serve_smtp(asio::ip::tcp::socket socket, net::ConnectionLi
         }
     }
 
-    std::string in(kReadChunk, '\0');
+    std::string in(kFirstReadChunk, '\0');
     if (!conn.ec) conn.session.start();
     while (!conn.ec) {
         // Completions performed here (checks, commits, handshakes) make the session emit more
@@ -290,6 +294,7 @@ asio::awaitable<void> serve_smtp(asio::ip::tcp::socket socket, net::ConnectionLi
         }
         if (read_ec) break;  // peer closed or reset
         conn.session.feed(std::string_view(in.data(), n));
+        if (n == in.size() && in.size() < kMaxReadChunk) in.resize(in.size() * 2);
     }
     control->stream = nullptr;
     if (conn.stream.is_tls() && !conn.ec) co_await conn.stream.shutdown(std::chrono::seconds(1));

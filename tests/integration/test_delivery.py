@@ -19,7 +19,8 @@ class Delivery(unittest.TestCase):
         cls.t = Tern(aliases={"info@example.test": ["alice@example.test", "bob@example.test"],
                               "loop1@example.test": ["loop2@example.test"],
                               "loop2@example.test": ["loop1@example.test"],
-                              "@catchall.test": ["bob@example.test"]},
+                              "@catchall.test": ["bob@example.test"],
+                              "fwd@example.test": ["alice@example.test", "carol@remote.test"]},
                      domains=["example.test", "catchall.test"],
                      users={"alice@example.test": "alice-pw", "bob@example.test": "bob-pw"})
         cls.t.start()
@@ -91,6 +92,16 @@ class Delivery(unittest.TestCase):
             if code == 250:
                 s.data(msg("loop"))
                 self.assertTrue(wait_for(lambda: "loop" in self.t.log_text().lower()))
+
+    def test_alias_with_remote_target_keeps_remote_copy_queued(self):
+        self.send(["fwd@example.test"], msg("forward me"))
+        got = wait_for(lambda: [x for x in self.t.messages("alice@example.test") if b"forward me" in x])
+        self.assertEqual(len(got), 1)
+        # The copy for the remote target is a new queue entry waiting for outbound delivery,
+        # never silently dropped.
+        self.assertTrue(wait_for(lambda: "forwarded to 1 remote addresses" in self.t.log_text()))
+        ids = [l for l in self.t.log_text().splitlines() if "forwarded to 1 remote" in l]
+        self.assertIn("queued as", ids[0])
 
     def test_swaks(self):
         r = subprocess.run(["swaks", "--server", "127.0.0.1", "--port", str(self.t.smtp_port),
