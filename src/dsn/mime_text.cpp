@@ -36,28 +36,6 @@ std::vector<std::string_view> words(std::string_view s, std::size_t max_word) {
 
 }  // namespace
 
-std::string rfc5322_date(std::int64_t t) {
-    t = std::clamp<std::int64_t>(t, 0, 253402300799);  // 1970 .. 9999-12-31T23:59:59
-    std::int64_t days = t / 86400;
-    std::int64_t secs = t % 86400;
-    // Civil date from days since 1970-01-01 (proleptic Gregorian calendar).
-    std::int64_t z = days + 719468;
-    std::int64_t era = z / 146097;
-    std::int64_t doe = z - era * 146097;
-    std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    std::int64_t mp = (5 * doy + 2) / 153;
-    std::int64_t d = doy - (153 * mp + 2) / 5 + 1;
-    std::int64_t m = mp < 10 ? mp + 3 : mp - 9;
-    std::int64_t y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-    static const char* const kDays[] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
-    static const char* const kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    auto two = [](std::int64_t v) { return std::string(v < 10 ? "0" : "") + std::to_string(v); };
-    return std::string(kDays[days % 7]) + ", " + two(d) + " " + kMonths[m - 1] + " " + std::to_string(y) + " " +
-           two(secs / 3600) + ":" + two(secs / 60 % 60) + ":" + two(secs % 60) + " +0000";
-}
-
 std::string sanitize(std::string_view s, bool utf8, std::size_t max) {
     std::string out;
     std::size_t i = 0;

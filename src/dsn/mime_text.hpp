@@ -6,14 +6,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+
+#include "core/rfc5322_date.hpp"
 #include <string_view>
 
 namespace tern::dsn {
 
 inline constexpr std::size_t kMaxLine = 998;  // RFC 5322 2.1.1, without CRLF
 
-// "Tue, 01 Jul 2025 10:00:00 +0000" (always UTC).
-std::string rfc5322_date(std::int64_t unix_seconds);
 
 // Control octets (CR, LF, TAB, NUL, DEL...) become spaces; with !utf8 every non-ASCII octet
 // becomes '?', with utf8 only octets that are not valid UTF-8 do. At most `max` octets.

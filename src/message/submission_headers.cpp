@@ -2,7 +2,7 @@
 
 #include "core/address.hpp"
 #include "message/header_fields.hpp"
-#include "smtp/received_header.hpp"
+#include "core/rfc5322_date.hpp"
 
 namespace tern::message {
 
@@ -14,7 +14,7 @@ std::string missing_submission_headers(std::string_view message, std::string_vie
         has_id = has_id || tern::iequals(f.name, "Message-ID");
     }
     std::string out;
-    if (!has_date) out += "Date: " + smtp::format_rfc5322_date(unix_time, 0) + "\r\n";
+    if (!has_date) out += "Date: " + rfc5322_date(unix_time) + "\r\n";
     if (!has_id) out += "Message-ID: <" + std::string(unique) + "@" + std::string(hostname) + ">\r\n";
     return out;
 }

@@ -59,20 +59,6 @@ bool is_addr_type(std::string_view t) {
 
 }  // namespace
 
-std::string xtext_encode(std::string_view text) {
-    std::string out;
-    for (char ch : text) {
-        auto c = static_cast<unsigned char>(ch);
-        if (c >= 33 && c <= 126 && c != '+' && c != '=') {
-            out.push_back(ch);
-        } else {
-            out.push_back('+');
-            out.push_back(kHex[c >> 4]);
-            out.push_back(kHex[c & 0xF]);
-        }
-    }
-    return out;
-}
 
 std::optional<std::string> orcpt_param(std::string_view orcpt) {
     auto semi = orcpt.find(';');

@@ -20,6 +20,7 @@
 
 #include "core/envelope.hpp"
 #include "core/outcome.hpp"
+#include "core/xtext.hpp"
 #include "outbound/capabilities.hpp"
 
 namespace tern::outbound {
@@ -37,8 +38,8 @@ struct MessageJob {
     std::string_view data;
 };
 
-// RFC 3461 4 xtext: octets 33-126 except '+' and '=' as they are, others "+XX".
-std::string xtext_encode(std::string_view text);
+// RFC 3461 4 xtext, shared with the server side.
+using tern::xtext_encode;
 // The ORCPT parameter value for "addr-type;address", or nullopt when it cannot be sent
 // (empty, bad type, invalid UTF-8, over RFC 3461's 500 characters). An ASCII address is
 // xtext-encoded under its own type; a non-ASCII one is sent with addr-type "utf-8" in

@@ -15,6 +15,7 @@
 #include <variant>
 
 #include "core/envelope.hpp"
+#include "core/xtext.hpp"
 #include "smtp/reply.hpp"
 
 namespace tern::smtp {
@@ -45,9 +46,8 @@ struct RcptParams {
 std::variant<MailParams, Reply> parse_mail_params(std::string_view text);
 std::variant<RcptParams, Reply> parse_rcpt_params(std::string_view text);
 
-// RFC 3461 4: xtext = *( xchar / hexchar ), xchar = %d33-42 / %d44-60 / %d62-126,
-// hexchar = "+" 2HEXDIG. Lower-case hex digits are accepted (be liberal). nullopt on error.
-std::optional<std::string> xtext_decode(std::string_view text);
-std::string xtext_encode(std::string_view text);
+// RFC 3461 4 xtext lives in core; named here too for the parameter code and its tests.
+using tern::xtext_decode;
+using tern::xtext_encode;
 
 }  // namespace tern::smtp

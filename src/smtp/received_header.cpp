@@ -1,6 +1,8 @@
 // Received: header composition: see received_header.hpp.
 #include "smtp/received_header.hpp"
 
+#include "core/rfc5322_date.hpp"
+
 #include <array>
 #include <cstdio>
 #include <vector>
@@ -34,57 +36,12 @@ bool rcpt_char(char c) {
 }
 
 // Civil date from days since 1970-01-01 (H. Hinnant's algorithm, proleptic Gregorian).
-void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
-    z += 719468;
-    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const auto doe = static_cast<unsigned>(z - era * 146097);
-    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    y = static_cast<std::int64_t>(yoe) + era * 400;
-    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const unsigned mp = (5 * doy + 2) / 153;
-    d = doy - (153 * mp + 2) / 5 + 1;
-    m = mp < 10 ? mp + 3 : mp - 9;
-    if (m <= 2) ++y;
-}
-
 }  // namespace
 
 std::string_view received_protocol(bool esmtp, bool tls, bool authenticated) {
     if (!esmtp) return "SMTP";
     if (tls) return authenticated ? "ESMTPSA" : "ESMTPS";
     return authenticated ? "ESMTPA" : "ESMTP";
-}
-
-std::string format_rfc5322_date(std::int64_t unix_time, int offset) {
-    static constexpr std::array<const char*, 7> kDays{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-    static constexpr std::array<const char*, 12> kMonths{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    if (offset <= -24 * 60 || offset >= 24 * 60) offset = 0;  // not a real zone: use UTC
-    // Keep the arithmetic far from overflow: years 0..9999 only.
-    constexpr std::int64_t kMin = -62167219200;  // 0000-01-01T00:00:00Z
-    constexpr std::int64_t kMax = 253402300799;  // 9999-12-31T23:59:59Z
-    std::int64_t t = unix_time;
-    if (t < kMin + 86400) t = kMin + 86400;
-    if (t > kMax - 86400) t = kMax - 86400;
-    t += static_cast<std::int64_t>(offset) * 60;
-    std::int64_t days = t / 86400;
-    std::int64_t secs = t % 86400;
-    if (secs < 0) {
-        secs += 86400;
-        --days;
-    }
-    std::int64_t year = 0;
-    unsigned month = 0;
-    unsigned day = 0;
-    civil_from_days(days, year, month, day);
-    auto weekday = static_cast<std::size_t>(((days % 7) + 11) % 7);  // 1970-01-01 was a Thursday
-    int abs_off = offset < 0 ? -offset : offset;
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%s, %u %s %04lld %02lld:%02lld:%02lld %c%02d%02d", kDays[weekday], day,
-                  kMonths[month - 1], static_cast<long long>(year), static_cast<long long>(secs / 3600),
-                  static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60),
-                  offset < 0 ? '-' : '+', abs_off / 60, abs_off % 60);
-    return buf;
 }
 
 std::string compose_received(const ReceivedFacts& f) {
@@ -112,7 +69,7 @@ std::string compose_received(const ReceivedFacts& f) {
     if (all_of(f.queue_id, 64, host_char)) words.push_back("id " + std::string(f.queue_id));
     if (all_of(f.recipient, 256, rcpt_char)) words.push_back("for <" + std::string(f.recipient) + ">");
     words.back() += ";";
-    words.push_back(format_rfc5322_date(f.unix_time, f.utc_offset_minutes));
+    words.push_back(rfc5322_date(f.unix_time, f.utc_offset_minutes));
 
     std::string out = "Received:";
     std::size_t line = out.size();

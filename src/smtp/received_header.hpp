@@ -41,7 +41,5 @@ std::string_view received_protocol(bool esmtp, bool tls, bool authenticated);
 // "Received: from ...\r\n" with folded continuation lines, ending in CRLF.
 std::string compose_received(const ReceivedFacts& facts);
 
-// RFC 5322 3.3 date-time: "Tue, 15 Nov 1994 08:12:31 +0100".
-std::string format_rfc5322_date(std::int64_t unix_time, int utc_offset_minutes);
 
 }  // namespace tern::smtp
