@@ -280,10 +280,9 @@ def bench_idle():
 
 def bench_queue():
     out("== 4. Tern start-up with %d messages queued (deferred), and accepting meanwhile ==" % QUEUE_MSGS)
-    out("Outbound delivery isn't built and an alias to a remote address is not kept queued (it is")
-    out("marked delivered), so the queue is filled with mail for a local user whose Maildir cannot")
-    out("be created (a plain file sits where its directory would be): every delivery attempt fails")
-    out("temporarily (451 4.3.0) and the message stays queued, deferred.")
+    out("Outbound delivery isn't built yet, so the queue is filled with mail for a local user whose")
+    out("Maildir cannot be created (a plain file sits where its directory would be): every delivery")
+    out("attempt fails temporarily (451 4.3.0) and the message stays queued, deferred.")
     base = B.make_tempdir("bench-queue-")
     t = B.Tern(os.path.join(base, "tern"), users=["bench@example.test", "stuck@example.test"])
     blocker = os.path.join(t.data, "mailboxes", "example.test", "stuck")

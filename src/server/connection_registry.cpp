@@ -9,7 +9,7 @@ namespace {
 void request_stop(const std::shared_ptr<ConnectionControl>& c) {
     asio::post(c->executor, [c] {
         c->stopping = true;
-        if (c->stream) c->stream->cancel();  // wakes a pending read
+        if (c->stream && c->reading) c->stream->cancel();  // wakes the pending read
     });
 }
 }  // namespace

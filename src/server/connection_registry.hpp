@@ -22,6 +22,9 @@ struct ConnectionControl {
     std::uint64_t id = 0;
     asio::any_io_executor executor;
     net::Stream* stream = nullptr;  // cleared by the connection before it ends
+    // True while the connection waits for the client. Only such a wait is interrupted on stop:
+    // cancelling a write could cut a reply short (or make one that went out look failed).
+    bool reading = false;
     bool stopping = false;
 };
 

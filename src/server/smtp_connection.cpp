@@ -282,7 +282,9 @@ asio::awaitable<void> serve_smtp(asio::ip::tcp::socket socket, net::ConnectionLi
             continue;
         }
         std::error_code read_ec;
+        control->reading = true;
         auto n = co_await conn.stream.read_some(asio::buffer(in), conn.session.read_timeout(), read_ec);
+        control->reading = false;
         if (control->stopping) {
             conn.session.shutdown();
             continue;

@@ -1,6 +1,8 @@
 // DATA end detection and dot-unstuffing: see data_reader.hpp.
 #include "smtp/data_reader.hpp"
 
+#include <cstring>
+
 namespace tern::smtp {
 
 std::size_t DataReader::consume(std::string_view in, MessageSink& sink) {
@@ -21,9 +23,18 @@ std::size_t DataReader::consume(std::string_view in, MessageSink& sink) {
                     state_ = c == '\r' ? State::InLineCR : State::InLine;
                 }
                 break;
-            case State::InLine:
-                if (c == '\r') state_ = State::InLineCR;
+            case State::InLine: {
+                // Inside a line only a CR can change anything: jump to it (memchr is
+                // vectorised; this loop is the hot path for large messages).
+                auto* cr = static_cast<const char*>(std::memchr(in.data() + i, '\r', in.size() - i));
+                if (!cr) {
+                    i = in.size() - 1;  // the rest is line content; the loop ends
+                } else {
+                    i = static_cast<std::size_t>(cr - in.data());
+                    state_ = State::InLineCR;
+                }
                 break;
+            }
             case State::InLineCR:
                 if (c == '\n') state_ = State::LineStart;
                 else if (c != '\r') state_ = State::InLine;

@@ -1,6 +1,8 @@
 // Message content storage and checks: see message_sink.hpp.
 #include "smtp/message_sink.hpp"
 
+#include <cstring>
+
 #include "core/address.hpp"
 
 namespace tern::smtp {
@@ -30,7 +32,27 @@ void MessageSink::append(std::string_view content) {
     } else {
         data_.append(content);
     }
-    for (char ch : content) {
+    const char* p = content.data();
+    const char* const end = p + content.size();
+    const char* next_cr = nullptr;  // the next CR at or after p (end: none); found once per CR
+    while (p < end) {
+        if (!in_headers_ && !pending_cr_) {
+            // Body fast path: up to the next CR or LF nothing but the line length changes.
+            // Each byte is scanned at most twice (once for CR, once for LF), whatever the
+            // mix of line endings, so crafted input cannot make this quadratic.
+            if (!next_cr || next_cr < p) {
+                next_cr = static_cast<const char*>(std::memchr(p, '\r', static_cast<std::size_t>(end - p)));
+                if (!next_cr) next_cr = end;
+            }
+            const char* stop = next_cr;
+            if (auto* lf = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(stop - p))))
+                stop = lf;
+            line_length_ += static_cast<std::size_t>(stop - p);
+            if (line_length_ + 2 > limits_.text_line) long_line_ = true;
+            p = stop;
+            if (p == end) break;
+        }
+        const char ch = *p++;
         if (pending_cr_) {
             pending_cr_ = false;
             if (ch == '\n') {
