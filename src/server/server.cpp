@@ -108,7 +108,12 @@ std::string installation_secret(const std::filesystem::path& data_dir, std::stri
         return {};
     }
     ::close(fd);
-    std::filesystem::rename(tmp, path);
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) {
+        error = "cannot create " + path.string() + ": " + ec.message();
+        return {};
+    }
     return secret;
 }
 

@@ -7,7 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <sstream>
 
-#include "auth/temp_dir.hpp"
+#include "support/temp_dir.hpp"
 #include "auth/user_db.hpp"
 
 namespace tern::cli {

@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 
 #include "auth/password.hpp"
-#include "auth/temp_dir.hpp"
+#include "support/temp_dir.hpp"
 #include "auth/user_store.hpp"
 
 namespace tern::auth {

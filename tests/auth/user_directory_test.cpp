@@ -7,7 +7,7 @@
 
 #include <thread>
 
-#include "auth/temp_dir.hpp"
+#include "support/temp_dir.hpp"
 #include "auth/user_store.hpp"
 
 namespace tern::auth {

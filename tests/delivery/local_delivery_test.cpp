@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "delivery/fake_users.hpp"
-#include "store/temp_dir.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace tern;
 using namespace tern::delivery;

@@ -11,7 +11,7 @@
 #include <csignal>
 #include <thread>
 
-#include "store/temp_dir.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace tern;
 using namespace tern::store;

@@ -1,14 +1,17 @@
-// A fresh directory under /tmp for one test, removed with everything in it afterwards.
+// Test support: a fresh directory under $TMPDIR (or /tmp), removed with everything in it at
+// scope exit, and small file helpers.
 #pragma once
 
 #include <stdlib.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tern::test {
@@ -16,7 +19,8 @@ namespace tern::test {
 class TempDir {
 public:
     TempDir() {
-        std::string tmpl = "/tmp/tern-store-test-XXXXXX";
+        const char* base = std::getenv("TMPDIR");
+        std::string tmpl = std::string(base && *base ? base : "/tmp") + "/tern-test-XXXXXX";
         if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
         path_ = tmpl;
     }
@@ -47,7 +51,7 @@ inline std::string read_file(const std::filesystem::path& p) {
 }
 
 inline void write_file(const std::filesystem::path& p, std::string_view content) {
-    std::ofstream out(p, std::ios::binary);
+    std::ofstream out(p, std::ios::binary | std::ios::trunc);
     out << content;
 }
 
