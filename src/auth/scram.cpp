@@ -22,22 +22,6 @@ std::optional<Sha256Digest> decode_digest(std::string_view b64) {
 
 }  // namespace
 
-Sha256Digest sha256(std::string_view data) {
-    Sha256Digest d;
-    SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), d.data());
-    return d;
-}
-
-Sha256Digest hmac_sha256(std::string_view key, std::string_view data) {
-    Sha256Digest d;
-    unsigned int len = 0;
-    if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-              reinterpret_cast<const unsigned char*>(data.data()), data.size(), d.data(), &len) ||
-        len != d.size())
-        throw std::runtime_error("HMAC-SHA-256 failed");
-    return d;
-}
-
 ScramSecret derive_scram_sha256(std::string_view password, std::string_view salt, unsigned iterations) {
     Sha256Digest salted;
     if (PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()),

@@ -14,10 +14,16 @@
 #include <string_view>
 
 #include "core/base64.hpp"
+#include "sasl/crypto.hpp"
+#include "sasl/mechanism.hpp"
 
 namespace tern::auth {
 
-using Sha256Digest = std::array<unsigned char, 32>;
+// The primitives and the secret's shape are the SCRAM mechanism's own (src/sasl): the users
+// file stores exactly what the mechanism consumes.
+using Sha256Digest = sasl::Digest;
+using sasl::hmac_sha256;
+using sasl::sha256;
 
 // RFC 7677 section 4: at least 4096 iterations; we derive new secrets with more.
 inline constexpr unsigned kScramMinIterations = 4096;
@@ -25,14 +31,7 @@ inline constexpr unsigned kScramMaxIterations = 10'000'000;
 inline constexpr unsigned kScramDefaultIterations = 10'000;
 inline constexpr std::size_t kScramSaltBytes = 16;
 
-struct ScramSecret {
-    std::string salt;  // raw bytes
-    unsigned iterations = 0;
-    Sha256Digest stored_key{};  // H(ClientKey)
-    Sha256Digest server_key{};  // HMAC(SaltedPassword, "Server Key")
-
-    friend bool operator==(const ScramSecret&, const ScramSecret&) = default;
-};
+using ScramSecret = sasl::ScramCredentials;
 
 // SaltedPassword = Hi(password, salt, i); ClientKey = HMAC(SaltedPassword, "Client Key");
 // StoredKey = H(ClientKey); ServerKey = HMAC(SaltedPassword, "Server Key").
@@ -44,11 +43,7 @@ ScramSecret make_scram_sha256(std::string_view password);
 std::string format_scram_secret(const ScramSecret& s);
 std::optional<ScramSecret> parse_scram_secret(std::string_view text);
 
-Sha256Digest sha256(std::string_view data);
-Sha256Digest hmac_sha256(std::string_view key, std::string_view data);
-inline std::string_view as_view(const Sha256Digest& d) {
-    return {reinterpret_cast<const char*>(d.data()), d.size()};
-}
+inline std::string_view as_view(const Sha256Digest& d) { return sasl::view(d); }
 
 // RFC 4648 base64 with padding (strict decode): the one implementation in core/base64.
 using tern::base64_decode;

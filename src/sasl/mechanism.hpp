@@ -35,6 +35,8 @@
 #include <string_view>
 #include <variant>
 
+#include "sasl/crypto.hpp"
+
 namespace tern::sasl {
 
 // RFC 4616 2: servers MUST accept authcid/authzid and passwd of up to 255 octets. We accept
@@ -50,8 +52,10 @@ inline constexpr std::size_t kMaxMessage = 4096;
 struct ScramCredentials {
     std::string salt;  // raw bytes
     unsigned iterations = 0;
-    std::array<std::uint8_t, 32> stored_key{};  // H(ClientKey)
-    std::array<std::uint8_t, 32> server_key{};  // HMAC(SaltedPassword, "Server Key")
+    Digest stored_key{};  // H(ClientKey)
+    Digest server_key{};  // HMAC(SaltedPassword, "Server Key")
+
+    friend bool operator==(const ScramCredentials&, const ScramCredentials&) = default;
 };
 
 // ---- steps ----------------------------------------------------------------------------

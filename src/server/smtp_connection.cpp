@@ -87,14 +87,6 @@ asio::awaitable<bool> verify_on_pool(auth::UserDirectory* users, std::string use
     co_return users->verify_password(user, password);
 }
 
-sasl::ScramCredentials to_sasl(const auth::ScramSecret& s) {
-    sasl::ScramCredentials c;
-    c.salt = s.salt;
-    c.iterations = s.iterations;
-    std::copy(s.stored_key.begin(), s.stored_key.end(), c.stored_key.begin());
-    std::copy(s.server_key.begin(), s.server_key.end(), c.server_key.begin());
-    return c;
-}
 
 // Everything one connection keeps between actions.
 struct Connection {
@@ -223,7 +215,7 @@ asio::awaitable<void> Connection::perform(smtp::Action& action) {
         if (services.throttle->blocked(peer_ip, user, now_unix())) {
             session.scram_credentials(std::nullopt, smtp::AuthVerdict::Throttled);
         } else if (auto secret = services.users->scram_secret(user)) {
-            session.scram_credentials(to_sasl(*secret));
+            session.scram_credentials(std::move(*secret));
         } else {
             session.scram_credentials(std::nullopt);
         }
