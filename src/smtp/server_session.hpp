@@ -194,6 +194,7 @@ private:
     void auth_succeeded();
     void end_auth(bool success, std::string reason);
     void clear_auth_exchange();
+    void abort_auth(AuthVerdict verdict);  // Throttled or TemporaryFailure from the driver
     void finish_data();
     void finish_bdat_chunk();
     void commit();

@@ -186,6 +186,16 @@ void ServerSession::clear_auth_exchange() {
 
 // ---- completions -------------------------------------------------------------------------
 
+// The driver ended the exchange (throttled, or a temporary failure): no AuthAttempt is
+// emitted, the driver already knows.
+void ServerSession::abort_auth(AuthVerdict verdict) {
+    clear_auth_exchange();
+    if (verdict == AuthVerdict::Throttled)
+        close_with(Reply(421, "4.7.0", opts_.hostname + " Too many authentication failures, closing"));
+    else
+        reply(kTemporary);
+}
+
 void ServerSession::password_verified(AuthVerdict verdict) {
     if (state_ != State::WaitAuth || !mech_) return;
     state_ = State::Command;
@@ -198,12 +208,8 @@ void ServerSession::password_verified(AuthVerdict verdict) {
             client_error(kInvalid);
             break;
         case AuthVerdict::Throttled:
-            clear_auth_exchange();
-            close_with(Reply(421, "4.7.0", opts_.hostname + " Too many authentication failures, closing"));
-            break;
         case AuthVerdict::TemporaryFailure:
-            clear_auth_exchange();
-            reply(kTemporary);
+            abort_auth(verdict);
             break;
     }
     process();
@@ -219,12 +225,8 @@ void ServerSession::scram_credentials(std::optional<sasl::ScramCredentials> cred
             auth_step(mech_->provide_scram(credentials));
             break;
         case AuthVerdict::Throttled:
-            clear_auth_exchange();
-            close_with(Reply(421, "4.7.0", opts_.hostname + " Too many authentication failures, closing"));
-            break;
         case AuthVerdict::TemporaryFailure:
-            clear_auth_exchange();
-            reply(kTemporary);
+            abort_auth(verdict);
             break;
     }
     process();
