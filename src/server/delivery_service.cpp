@@ -24,10 +24,10 @@ DeliveryService::DeliveryService(Options opts, queue::Spool& spool, ConfigSource
                                  const delivery::UserLookup& users)
     : opts_(opts), spool_(spool), config_(std::move(config)), users_(users) {}
 
-bool DeliveryService::is_local(const std::string& address) const {
+bool DeliveryService::is_local(const config::Config& config, const std::string& address) {
     auto at = address.rfind('@');
     if (at == std::string::npos) return true;  // "postmaster"
-    return config_()->is_local_domain(std::string_view(address).substr(at + 1));
+    return config.is_local_domain(std::string_view(address).substr(at + 1));
 }
 
 DeliveryService::~DeliveryService() { stop(); }
@@ -47,19 +47,18 @@ void DeliveryService::stop() {
     threads_.clear();
 }
 
-void DeliveryService::submit(std::string id, std::shared_ptr<const Envelope> envelope,
-                             std::shared_ptr<const std::string> data) {
+void DeliveryService::submit(std::string id, std::shared_ptr<const Envelope> envelope) {
     Job job;
     job.id = std::move(id);
+    auto cfg = config_();
     for (std::size_t i = 0; i < envelope->recipients.size(); ++i) {
-        if (is_local(envelope->recipients[i].address)) {
+        if (is_local(*cfg, envelope->recipients[i].address)) {
             job.recipients.push_back(i);
             job.attempts.push_back(0);
         }
     }
     if (job.recipients.empty()) return;  // all remote: they wait for outbound delivery
     job.envelope = std::move(envelope);
-    job.data = std::move(data);
     {
         std::lock_guard lock(mu_);
         ready_.push_back(std::move(job));
@@ -69,6 +68,7 @@ void DeliveryService::submit(std::string id, std::shared_ptr<const Envelope> env
 
 std::size_t DeliveryService::recover() {
     std::size_t n = 0;
+    auto cfg = config_();
     for (auto& e : spool_.entries()) {
         Job job;
         job.id = e.id;
@@ -79,7 +79,7 @@ std::size_t DeliveryService::recover() {
             if (st.status != queue::RecipientStatus::Pending &&
                 st.status != queue::RecipientStatus::Deferred)
                 continue;
-            if (!is_local(e.envelope.recipients[i].address)) continue;
+            if (!is_local(*cfg, e.envelope.recipients[i].address)) continue;
             job.recipients.push_back(i);
             job.attempts.push_back(st.attempts);
             if (st.status == queue::RecipientStatus::Deferred)
@@ -161,14 +161,10 @@ void DeliveryService::worker() {
 
 void DeliveryService::run_job(Job job) {
     std::string error;
-    std::shared_ptr<const std::string> data = job.data;
+    auto data = spool_.load(job.id, error);
     if (!data) {
-        auto loaded = spool_.load(job.id, error);
-        if (!loaded) {
-            spdlog::error("queue={} cannot read message from the spool: {}", job.id, error);
-            return;  // stays queued; retried at the next start
-        }
-        data = std::make_shared<const std::string>(std::move(*loaded));
+        spdlog::error("queue={} cannot read message from the spool: {}", job.id, error);
+        return;  // stays queued; retried at the next start
     }
     const auto& env = *job.envelope;
     auto cfg = config_();

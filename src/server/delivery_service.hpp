@@ -56,10 +56,9 @@ public:
     // Finishes the deliveries in progress and stops the workers.
     void stop();
 
-    // A freshly committed message. `data` is its bytes when the caller still holds them, else
-    // null: the worker reads them back from the spool (page cache).
-    void submit(std::string id, std::shared_ptr<const Envelope> envelope,
-                std::shared_ptr<const std::string> data);
+    // A freshly committed message; the worker reads its bytes back from the spool (page cache),
+    // so the session never keeps a copy.
+    void submit(std::string id, std::shared_ptr<const Envelope> envelope);
     // At start-up: schedules every queued message with local recipients still to deliver.
     std::size_t recover();
 
@@ -73,7 +72,6 @@ private:
         std::int64_t due = 0;  // unix seconds; 0 = now
         std::string id;
         std::shared_ptr<const Envelope> envelope;
-        std::shared_ptr<const std::string> data;  // null: load from the spool
         std::vector<std::size_t> recipients;      // indices still to deliver
         std::vector<std::uint32_t> attempts;      // per index above
         bool maybe_duplicate = false;
@@ -86,7 +84,7 @@ private:
     // to; Ok once that copy is durable in the spool.
     Outcome forward(const Envelope& env, std::size_t rcpt, const std::vector<std::string>& remote,
                     const std::string& data);
-    bool is_local(const std::string& address) const;
+    static bool is_local(const config::Config& config, const std::string& address);
 
     Options opts_;
     queue::Spool& spool_;

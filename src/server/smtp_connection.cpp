@@ -182,7 +182,7 @@ asio::awaitable<void> Connection::commit(smtp::CommitMessage& m) {
         spdlog::info("session={} queue={} from=<{}> nrcpt={} size={}{} accepted", sid, result.id,
                      env->mail_from, env->recipients.size(), size,
                      auth_user.empty() ? "" : " user=" + auth_user);
-        services.delivery->submit(result.id, env, nullptr);
+        services.delivery->submit(result.id, env);
     } else {
         spdlog::error("session={} commit failed: {}", sid, result.outcome.str());
     }
