@@ -18,6 +18,14 @@
 
 namespace tern::outbound::test {
 
+// Replies and a message most dialogs share.
+inline const std::string kMsg = "Subject: hi\r\n\r\nhello\r\n";
+inline const std::string kMailOk = "250 2.1.0 Ok\r\n";
+inline const std::string kRcptOk = "250 2.1.5 Ok\r\n";
+inline const std::string kGo = "354 End data with <CR><LF>.<CR><LF>\r\n";
+inline const std::string kQueued = "250 2.0.0 Ok: queued as 4711\r\n";
+inline const std::string kBye = "221 2.0.0 Bye\r\n";
+
 struct Script {
     ClientOptions options = default_options();
     std::vector<MessageJob> jobs;

@@ -8,12 +8,6 @@
 namespace tern::outbound::test {
 namespace {
 
-const std::string kMsg = "Subject: hi\r\n\r\nhello\r\n";
-const std::string kMailOk = "250 2.1.0 Ok\r\n";
-const std::string kRcptOk = "250 2.1.5 Ok\r\n";
-const std::string kGo = "354 End data with <CR><LF>.<CR><LF>\r\n";
-const std::string kQueued = "250 2.0.0 Ok: queued as 4711\r\n";
-const std::string kBye = "221 2.0.0 Bye\r\n";
 
 Script one_message() {
     Script s;
