@@ -171,10 +171,15 @@ void ClientSession::on_data(const Reply& r) {
 void ClientSession::pump_data(std::vector<Action>& out) {
     OpenTransaction& t = *txn_;
     std::string_view data = jobs_[t.index].data;
-    std::size_t n = std::min(opts_.data_chunk, data.size() - t.data_off);
+    std::size_t n = 0;
     std::string bytes;
-    t.encoder.encode(data.substr(t.data_off, n), bytes);
-    t.data_off += n;
+    // A chunk can encode to nothing (the LF of a CRLF split across chunks); never send
+    // an empty write, take the next chunk instead.
+    do {
+        n = std::min(opts_.data_chunk, data.size() - t.data_off);
+        t.encoder.encode(data.substr(t.data_off, n), bytes);
+        t.data_off += n;
+    } while (bytes.empty() && t.data_off < data.size());
     if (t.data_off == data.size()) {
         t.encoder.finish(bytes);
         state_ = State::Active;

@@ -251,6 +251,31 @@ TEST(ClientTransaction, LargeMessageIsStreamedInBoundedSends) {
     EXPECT_EQ(std::get<Send>(a[1]).bytes, "QUIT\r\n");
 }
 
+TEST(ClientTransaction, OneOctetChunksNeverSendAnEmptyWrite) {
+    // The LF of a CRLF encodes to nothing on its own (the CR already wrote CRLF); found by
+    // the smtp_reply fuzzer.
+    ClientOptions o = Script::default_options();
+    o.data_chunk = 1;
+    ClientSession s(o);
+    s.start();
+    const std::string msg = "a\r\nb\r\n\r\n";
+    s.add_message(job("a@x.test", {"b@y.test"}, msg));
+    s.no_more_messages();
+    s.feed(kGreeting + "250-x\r\n250 PIPELINING\r\n" + kMailOk + kRcptOk + kGo);
+    std::string wire;
+    while (true) {
+        auto actions = s.take_actions();
+        if (actions.empty()) break;
+        for (auto& a : actions) {
+            if (auto* snd = std::get_if<Send>(&a)) {
+                EXPECT_FALSE(snd->bytes.empty());
+                wire += snd->bytes;
+            }
+        }
+    }
+    EXPECT_EQ(wire.substr(wire.find("DATA\r\n") + 6), encode_data(msg));
+}
+
 TEST(ClientTransaction, EmptyMessageAndUnusableAddresses) {
     Script s;
     s.jobs.push_back(job("alice@example.test", {"a@remote.test", "bad\r\nRCPT TO:<x@y>"}, ""));
