@@ -230,11 +230,13 @@ public:
         // Server first: the alias check needs the local domains.
         for (auto&& [k, v] : root) {
             std::string name(k.str());
-            if (name != "server" && name != "listen" && name != "limits" && name != "tls" &&
-                name != "aliases" && name != "submission" && name != "auth" && name != "senders")
+            static constexpr std::array<std::string_view, 13> kTables = {
+                "server", "listen", "limits", "tls", "submission", "auth", "senders", "aliases",
+                "dns", "outbound", "queue", "relay", "routes"};
+            if (std::find(kTables.begin(), kTables.end(), name) == kTables.end())
                 key_error(k.source(), name,
                           "unknown table (expected server, listen, limits, tls, submission, auth, "
-                          "senders, aliases)");
+                          "senders, aliases, dns, outbound, queue, relay, routes)");
             else if (!v.is_table())
                 key_error(v.source(), name, "must be a table, not " + std::string(type_name(v.type())));
         }
@@ -246,6 +248,11 @@ public:
         if (auto* t = root["submission"].as_table()) parse_submission(*t, config.submission);
         if (auto* t = root["auth"].as_table()) parse_auth(*t, config.auth);
         if (auto* t = root["senders"].as_table()) parse_senders(*t, config);
+        if (auto* t = root["dns"].as_table()) parse_dns(*t, config.dns);
+        if (auto* t = root["outbound"].as_table()) parse_outbound(*t, config.outbound);
+        if (auto* t = root["queue"].as_table()) parse_queue(*t, config.queue);
+        if (auto* t = root["relay"].as_table()) parse_relay(*t, config.relay);
+        if (auto* t = root["routes"].as_table()) parse_routes(*t, config);
         return finish(std::move(config));
     }
 
@@ -628,6 +635,156 @@ private:
         }
     }
 
+    void parse_dns(const toml::table& t, Dns& d) {
+        check_known(t, "dns", std::array<std::string_view, 2>{"nameservers", "timeout"});
+        get_int(t, "dns", "timeout", 1, 600, d.timeout);
+        auto* v = t.get("nameservers");
+        if (!v) return;
+        auto list = get_string_array(*v, "dns.nameservers");
+        if (!list) return;
+        for (auto& [s, node] : *list) {
+            // Same syntax as a listen address, the port being optional (53).
+            std::string with_port = s;
+            auto colons = std::count(s.begin(), s.end(), ':');
+            if (!s.empty() && s.front() == '[') {
+                if (s.find("]:") == std::string::npos) with_port += ":53";
+            } else if (colons > 1) {
+                with_port = "[" + s + "]:53";  // a bare IPv6 address
+            } else if (colons == 0) {
+                with_port += ":53";
+            }
+            auto c = check_listen(with_port);
+            if (!c.error.empty() || c.canonical.ends_with(":0"))
+                key_error(node->source(), "dns.nameservers",
+                          "'" + s + "' is not \"IP\", \"IP:port\" or \"[IPv6]:port\"");
+            else
+                d.nameservers.push_back(c.canonical);
+        }
+    }
+
+    std::optional<OutboundTls> get_tls_mode(const toml::node& v, std::string_view path) {
+        auto* s = get_string(v, path);
+        if (!s) return std::nullopt;
+        if (*s == "none") return OutboundTls::None;
+        if (*s == "opportunistic") return OutboundTls::Opportunistic;
+        if (*s == "required") return OutboundTls::Required;
+        if (*s == "verify") return OutboundTls::Verify;
+        key_error(v.source(), path,
+                  "'" + *s + "' is not one of \"none\", \"opportunistic\", \"required\", \"verify\"");
+        return std::nullopt;
+    }
+
+    void parse_outbound(const toml::table& t, Outbound& o) {
+        check_known(t, "outbound",
+                    std::array<std::string_view, 6>{"tls", "connections", "connections_per_destination",
+                                                    "messages_per_connection", "connect_timeout",
+                                                    "ca_file"});
+        if (auto* v = t.get("tls"))
+            if (auto m = get_tls_mode(*v, "outbound.tls")) o.tls = *m;
+        get_int(t, "outbound", "connections", 1, 10000, o.connections);
+        get_int(t, "outbound", "connections_per_destination", 1, 1000, o.connections_per_destination);
+        get_int(t, "outbound", "messages_per_connection", 1, 100000, o.messages_per_connection);
+        get_int(t, "outbound", "connect_timeout", 1, 600, o.connect_timeout);
+        if (auto* v = t.get("ca_file"))
+            if (auto* s = get_string(*v, "outbound.ca_file")) o.ca_file = *s;
+    }
+
+    void parse_queue(const toml::table& t, Queue& q) {
+        check_known(t, "queue", std::array<std::string_view, 4>{"first_retry", "max_retry", "lifetime",
+                                                                "delay_warning"});
+        get_int(t, "queue", "first_retry", 1, 86400, q.first_retry);
+        get_int(t, "queue", "max_retry", 1, 86400, q.max_retry);
+        get_int(t, "queue", "lifetime", 1, 60u * 86400, q.lifetime);
+        get_int(t, "queue", "delay_warning", 0, 60u * 86400, q.delay_warning);
+        if (q.max_retry < q.first_retry) {
+            const toml::node* v = t.get("max_retry");
+            key_error(v ? v->source() : t.source(), "queue.max_retry",
+                      "must not be less than queue.first_retry (" + std::to_string(q.first_retry) + ")");
+        }
+    }
+
+    void parse_relay(const toml::table& t, Relay& r) {
+        check_known(t, "relay", std::array<std::string_view, 6>{"host", "port", "tls", "verify", "username",
+                                                                "password"});
+        if (auto* v = t.get("host")) {
+            if (auto* s = get_string(*v, "relay.host")) {
+                std::string error;
+                auto hop = parse_next_hop(*s, error);
+                bool has_port = !s->empty() && (s->front() == '[' ? s->find("]:") != std::string::npos
+                                                                  : s->find(':') != std::string::npos);
+                if (!hop || has_port)
+                    key_error(v->source(), "relay.host", hop ? "give the port as relay.port" : error);
+                else
+                    r.host = hop->host;
+            }
+        }
+        get_int(t, "relay", "port", 1, 65535, r.port);
+        if (auto* v = t.get("tls")) {
+            if (auto* s = get_string(*v, "relay.tls")) {
+                if (*s == "starttls") r.tls = Relay::Mode::Starttls;
+                else if (*s == "implicit") r.tls = Relay::Mode::Implicit;
+                else if (*s == "none") r.tls = Relay::Mode::None;
+                else key_error(v->source(), "relay.tls", "'" + *s + "' is not one of \"starttls\", \"implicit\", \"none\"");
+            }
+        }
+        get_bool(t, "relay", "verify", r.verify);
+        if (auto* v = t.get("username"))
+            if (auto* s = get_string(*v, "relay.username")) r.username = *s;
+        if (auto* v = t.get("password"))
+            if (auto* s = get_string(*v, "relay.password")) r.password = *s;
+        if (r.username.empty() != r.password.empty())
+            key_error(t.source(), "relay", "username and password come together");
+        if (!r.host.empty() && !r.username.empty() && r.tls == Relay::Mode::None)
+            key_error(t.source(), "relay", "credentials are never sent without TLS (relay.tls = \"none\")");
+        if (r.host.empty() && (t.get("port") || t.get("username") || t.get("tls")))
+            key_error(t.source(), "relay", "needs relay.host");
+    }
+
+    // [routes] "domain" = "host:port" | { next_hop = "host:port", tls = "verify" }
+    void parse_routes(const toml::table& t, Config& config) {
+        for (auto&& [k, v] : t) {
+            std::string raw(k.str());
+            std::string path = "routes." + key_segment(raw);
+            std::string domain = ascii_lower(raw);
+            if (domain != "*" && !is_valid_domain(domain)) {
+                key_error(k.source(), path, "'" + raw + "' is not a domain or \"*\"");
+                continue;
+            }
+            Route route;
+            const toml::node* hop_node = nullptr;
+            if (v.is_string()) {
+                hop_node = &v;
+            } else if (auto* rt = v.as_table()) {
+                check_known(*rt, path, std::array<std::string_view, 2>{"next_hop", "tls"});
+                hop_node = rt->get("next_hop");
+                if (!hop_node) {
+                    key_error(rt->source(), path, "needs next_hop = \"host:port\"");
+                    continue;
+                }
+                if (auto* tv = rt->get("tls")) {
+                    route.tls = get_tls_mode(*tv, path + ".tls");
+                    if (!route.tls) continue;
+                }
+            } else {
+                type_error(v, path, "\"host:port\" or a table { next_hop = \"host:port\", tls = ... }");
+                continue;
+            }
+            auto* s = get_string(*hop_node, path);
+            if (!s) continue;
+            std::string error;
+            auto hop = parse_next_hop(*s, error);
+            if (!hop) {
+                key_error(hop_node->source(), path, error);
+                continue;
+            }
+            route.next_hop = *hop;
+            if (config.is_local_domain(domain))
+                key_error(k.source(), path, "domain '" + domain + "' is local (in server.domains)");
+            else
+                config.routes[domain] = std::move(route);
+        }
+    }
+
     std::string source_;
     std::vector<Error> errors_;
     std::map<std::string, std::string> seen_listen_;  // canonical address -> listener key
@@ -652,6 +809,78 @@ bool Config::is_local_domain(std::string_view domain) const {
 const std::vector<std::string>* Config::alias_targets(std::string_view key) const {
     auto it = aliases.find(ascii_lower(key));
     return it == aliases.end() ? nullptr : &it->second;
+}
+
+const Route* Config::route_for(std::string_view domain) const {
+    auto it = routes.find(ascii_lower(domain));
+    if (it == routes.end()) it = routes.find("*");
+    return it == routes.end() ? nullptr : &it->second;
+}
+
+std::string_view to_string(OutboundTls t) {
+    switch (t) {
+        case OutboundTls::None: return "none";
+        case OutboundTls::Opportunistic: return "opportunistic";
+        case OutboundTls::Required: return "required";
+        case OutboundTls::Verify: return "verify";
+    }
+    return "?";
+}
+
+std::string NextHop::str() const {
+    bool v6 = host.find(':') != std::string::npos;
+    return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+std::optional<NextHop> parse_next_hop(std::string_view text, std::string& error) {
+    NextHop hop;
+    std::string_view host = text, port;
+    if (!text.empty() && text.front() == '[') {
+        auto close = text.find(']');
+        if (close == std::string_view::npos) {
+            error = "'" + std::string(text) + "': missing ']'";
+            return std::nullopt;
+        }
+        host = text.substr(1, close - 1);
+        std::string_view rest = text.substr(close + 1);
+        if (!rest.empty()) {
+            if (rest.front() != ':') {
+                error = "'" + std::string(text) + "' must look like \"[IPv6]:port\"";
+                return std::nullopt;
+            }
+            port = rest.substr(1);
+        }
+        unsigned char buf[16];
+        if (inet_pton(AF_INET6, std::string(host).c_str(), buf) != 1) {
+            error = "'" + std::string(host) + "' is not an IPv6 address";
+            return std::nullopt;
+        }
+    } else if (auto colon = text.find(':'); colon != std::string_view::npos) {
+        host = text.substr(0, colon);
+        port = text.substr(colon + 1);
+    }
+    if (!port.data() || port.empty()) {
+        if (port.data() && port.empty()) {
+            error = "'" + std::string(text) + "': empty port";
+            return std::nullopt;
+        }
+    } else {
+        if (port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+            std::stoul(std::string(port)) == 0 || std::stoul(std::string(port)) > 65535) {
+            error = "'" + std::string(text) + "': port must be a number 1..65535";
+            return std::nullopt;
+        }
+        hop.port = static_cast<std::uint16_t>(std::stoul(std::string(port)));
+    }
+    unsigned char buf[16];
+    bool ip = inet_pton(AF_INET, std::string(host).c_str(), buf) == 1 ||
+              inet_pton(AF_INET6, std::string(host).c_str(), buf) == 1;
+    if (!ip && !is_valid_domain(host)) {
+        error = "'" + std::string(text) + "' is not \"host\", \"host:port\" or \"[IPv6]:port\"";
+        return std::nullopt;
+    }
+    hop.host = ascii_lower(host);
+    return hop;
 }
 
 std::string_view embedded_default() { return kEmbeddedDefault; }
@@ -719,6 +948,42 @@ std::string render(const Config& c) {
     out << "max_failures_per_ip = " << c.auth.max_failures_per_ip << "\n";
     out << "max_failures_per_account = " << c.auth.max_failures_per_account << "\n";
     out << "failure_window = " << c.auth.failure_window << "\n";
+    out << "\n[dns]\n";
+    out << "nameservers = " << render_list(c.dns.nameservers) << "\n";
+    out << "timeout = " << c.dns.timeout << "\n";
+    out << "\n[outbound]\n";
+    out << "tls = " << toml_quote(std::string(to_string(c.outbound.tls))) << "\n";
+    out << "connections = " << c.outbound.connections << "\n";
+    out << "connections_per_destination = " << c.outbound.connections_per_destination << "\n";
+    out << "messages_per_connection = " << c.outbound.messages_per_connection << "\n";
+    out << "connect_timeout = " << c.outbound.connect_timeout << "\n";
+    out << "ca_file = " << toml_quote(c.outbound.ca_file) << "\n";
+    out << "\n[queue]\n";
+    out << "first_retry = " << c.queue.first_retry << "\n";
+    out << "max_retry = " << c.queue.max_retry << "\n";
+    out << "lifetime = " << c.queue.lifetime << "\n";
+    out << "delay_warning = " << c.queue.delay_warning << "\n";
+    out << "\n[relay]\n";
+    if (c.relay.configured()) {
+        const char* mode = c.relay.tls == Relay::Mode::Starttls ? "starttls"
+                           : c.relay.tls == Relay::Mode::Implicit ? "implicit" : "none";
+        out << "host = " << toml_quote(c.relay.host) << "\n";
+        out << "port = " << c.relay.port << "\n";
+        out << "tls = " << toml_quote(mode) << "\n";
+        out << "verify = " << (c.relay.verify ? "true" : "false") << "\n";
+        if (!c.relay.username.empty()) {
+            out << "username = " << toml_quote(c.relay.username) << "\n";
+            out << "password = \"(hidden)\"  # never printed\n";
+        }
+    } else {
+        out << "# no relay: remote mail goes to the recipient domain's MX hosts\n";
+    }
+    out << "\n[routes]\n";
+    for (auto& [domain, r] : c.routes) {
+        out << toml_quote(domain) << " = ";
+        if (r.tls) out << "{ next_hop = " << toml_quote(r.next_hop.str()) << ", tls = " << toml_quote(std::string(to_string(*r.tls))) << " }\n";
+        else out << toml_quote(r.next_hop.str()) << "\n";
+    }
     out << "\n[senders]\n";
     for (auto& [user, extra] : c.senders) out << toml_quote(user) << " = " << render_list(extra) << "\n";
     out << "\n[aliases]\n";

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -101,6 +102,76 @@ struct Auth {
     friend bool operator==(const Auth&, const Auth&) = default;
 };
 
+// Where a connection goes: a host name or IP literal and a TCP port. Written "host",
+// "host:port", "[IPv6]" or "[IPv6]:port" (port 25 when absent).
+struct NextHop {
+    std::string host;          // lower-cased name, or an IP address without brackets
+    std::uint16_t port = 25;
+
+    std::string str() const;   // back in the written form
+    friend bool operator==(const NextHop&, const NextHop&) = default;
+};
+
+// TLS for outbound SMTP (RFC 3207): none; opportunistic (STARTTLS when offered, unverified,
+// the Internet default); required (STARTTLS must succeed, certificate not checked); verify
+// (STARTTLS must succeed and the certificate must chain to a trusted CA and name the host).
+enum class OutboundTls { None, Opportunistic, Required, Verify };
+std::string_view to_string(OutboundTls t);
+
+// [dns]: the resolver used for MX and address lookups.
+struct Dns {
+    std::vector<std::string> nameservers;  // "ip" or "ip:port" ("[v6]:port"); empty = system
+    unsigned timeout = 30;                 // seconds per lookup
+
+    friend bool operator==(const Dns&, const Dns&) = default;
+};
+
+// [outbound]: the SMTP client that delivers to other servers.
+struct Outbound {
+    OutboundTls tls = OutboundTls::Opportunistic;
+    std::size_t connections = 50;                 // concurrent connections, all destinations
+    std::size_t connections_per_destination = 5;  // per next hop (domain, route or relay)
+    std::size_t messages_per_connection = 100;    // then QUIT and reconnect
+    unsigned connect_timeout = 30;                // seconds per address tried
+    std::string ca_file;                          // PEM trust anchors for "verify"; empty = system
+
+    friend bool operator==(const Outbound&, const Outbound&) = default;
+};
+
+// [queue]: retries and giving up (RFC 5321 4.5.4.1: retry >= 30 min is customary, give-up
+// 4-5 days; we retry sooner at first because most failures are short).
+struct Queue {
+    unsigned first_retry = 300;      // seconds until the first retry; then doubling, +-20% jitter
+    unsigned max_retry = 3600;       // the longest wait between attempts
+    unsigned lifetime = 432000;      // seconds after arrival: give up and bounce (5 days)
+    unsigned delay_warning = 0;      // seconds after arrival: warn the sender once; 0 = never
+
+    friend bool operator==(const Queue&, const Queue&) = default;
+};
+
+// [routes]: a fixed next hop for a recipient domain, or "*" for every remote domain, instead
+// of its MX records (Postfix's transport map).
+struct Route {
+    NextHop next_hop;
+    std::optional<OutboundTls> tls;  // unset: [outbound] tls
+
+    friend bool operator==(const Route&, const Route&) = default;
+};
+
+// [relay]: a smarthost for all remote mail without a [routes] entry.
+struct Relay {
+    enum class Mode { Starttls, Implicit, None };
+    std::string host;                // empty = no relay
+    std::uint16_t port = 587;
+    Mode tls = Mode::Starttls;       // starttls (required) | implicit (port 465) | none
+    bool verify = true;              // check the relay's certificate against the CA store
+    std::string username;            // AUTH PLAIN/LOGIN when set
+    std::string password;
+
+    bool configured() const { return !host.empty(); }
+    friend bool operator==(const Relay&, const Relay&) = default;
+};
+
 struct Config {
     Server server;
     Listen listen;
@@ -108,6 +179,11 @@ struct Config {
     Tls tls;
     Submission submission;
     Auth auth;
+    Dns dns;
+    Outbound outbound;
+    Queue queue;
+    Relay relay;
+    std::map<std::string, Route> routes;  // lower-cased domain or "*" -> route
     // [senders]: user key -> extra addresses the user may send as ("@domain" = whole domain).
     std::map<std::string, std::vector<std::string>> senders;
     // Alias key (lower-cased "local@domain", or "@domain" for a catch-all) -> targets.
@@ -123,6 +199,9 @@ struct Config {
     // The targets of alias `key` (exact, case-insensitive match: "bob@example.test" or the
     // catch-all "@example.test"), or nullptr. Catch-all fallback is left to the caller.
     const std::vector<std::string>* alias_targets(std::string_view key) const;
+    // The [routes] entry for a recipient domain (exact, then "*"), or nullptr.
+    const Route* route_for(std::string_view domain) const;
+    std::filesystem::path control_socket() const { return server.data_dir / "control.sock"; }
 
     friend bool operator==(const Config&, const Config&) = default;
 };
@@ -140,6 +219,9 @@ LoadResult load_file(const std::filesystem::path& path);
 LoadResult load_string(std::string_view toml_text, std::string_view source_name);
 // Loads `path` when given, else the embedded default.
 LoadResult load(const std::optional<std::filesystem::path>& path);
+
+// Parses "host", "host:port", "[v6]" or "[v6]:port"; nullopt + error when invalid.
+std::optional<NextHop> parse_next_hop(std::string_view text, std::string& error);
 
 // The effective configuration rendered back as TOML (for `tern config check`).
 std::string render(const Config& config);

@@ -386,3 +386,106 @@ TEST(Config, LoadFile) {
 
 }  // namespace
 }  // namespace tern::config
+
+namespace tern::config {
+namespace {
+
+TEST(ConfigOutbound, DefaultsAndEveryKey) {
+    auto def = config::load(std::nullopt);
+    ASSERT_TRUE(def.config);
+    EXPECT_EQ(def.config->outbound.tls, OutboundTls::Opportunistic);
+    EXPECT_EQ(def.config->queue.lifetime, 432000u);
+    EXPECT_FALSE(def.config->relay.configured());
+    EXPECT_TRUE(def.config->routes.empty());
+    auto r = load_string(R"(
+[dns]
+nameservers = ["127.0.0.1:5353", "::1", "10.0.0.1"]
+timeout = 5
+[outbound]
+tls = "required"
+connections = 9
+connections_per_destination = 2
+messages_per_connection = 7
+connect_timeout = 3
+ca_file = "ca.pem"
+[queue]
+first_retry = 10
+max_retry = 20
+lifetime = 100
+delay_warning = 50
+[relay]
+host = "smarthost.test"
+port = 465
+tls = "implicit"
+verify = false
+username = "u"
+password = "secret"
+[routes]
+"B.test" = "127.0.0.1:2526"
+"v6.test" = "[::1]"
+"named.test" = { next_hop = "mx.named.test:2500", tls = "verify" }
+"*" = "fallback.test"
+)", "t.toml");
+    ASSERT_TRUE(r.config) << (r.errors.empty() ? "" : r.errors[0]);
+    const Config& c = *r.config;
+    EXPECT_EQ(c.dns.nameservers, (std::vector<std::string>{"127.0.0.1:5353", "[::1]:53", "10.0.0.1:53"}));
+    EXPECT_EQ(c.dns.timeout, 5u);
+    EXPECT_EQ(c.outbound.tls, OutboundTls::Required);
+    EXPECT_EQ(c.outbound.connections_per_destination, 2u);
+    EXPECT_EQ(c.queue.delay_warning, 50u);
+    EXPECT_EQ(c.relay.host, "smarthost.test");
+    EXPECT_EQ(c.relay.port, 465);
+    EXPECT_EQ(c.relay.tls, Relay::Mode::Implicit);
+    EXPECT_FALSE(c.relay.verify);
+    ASSERT_NE(c.route_for("b.TEST"), nullptr);
+    EXPECT_EQ(c.route_for("b.test")->next_hop, (NextHop{"127.0.0.1", 2526}));
+    EXPECT_EQ(c.route_for("v6.test")->next_hop, (NextHop{"::1", 25}));
+    EXPECT_EQ(c.route_for("named.test")->tls, OutboundTls::Verify);
+    EXPECT_EQ(c.route_for("other.test")->next_hop.host, "fallback.test");
+    auto text = render(c);
+    EXPECT_EQ(text.find("secret"), std::string::npos) << text;  // passwords are never printed
+    EXPECT_NE(text.find("\"named.test\" = { next_hop = \"mx.named.test:2500\", tls = \"verify\" }"), std::string::npos)
+        << text;
+}
+
+TEST(ConfigOutbound, BadValuesNameTheKey) {
+    auto r = load_string(R"(
+[dns]
+nameservers = ["resolver.test"]
+[outbound]
+tls = "sometimes"
+[queue]
+first_retry = 100
+max_retry = 50
+[relay]
+host = "smarthost.test:587"
+[routes]
+"b.test" = "127.0.0.1:0"
+"localhost" = "127.0.0.1:25"
+"c.test" = { tls = "verify" }
+)", "t.toml");
+    ASSERT_FALSE(r.config);
+    std::string all;
+    for (auto& e : r.errors) all += e + "\n";
+    EXPECT_NE(all.find("t.toml:3:16: key 'dns.nameservers'"), std::string::npos) << all;
+    EXPECT_NE(all.find("key 'outbound.tls': 'sometimes'"), std::string::npos) << all;
+    EXPECT_NE(all.find("key 'queue.max_retry'"), std::string::npos) << all;
+    EXPECT_NE(all.find("key 'relay.host': give the port as relay.port"), std::string::npos) << all;
+    EXPECT_NE(all.find("key 'routes.\"b.test\"': '127.0.0.1:0'"), std::string::npos) << all;
+    EXPECT_NE(all.find("key 'routes.localhost': domain 'localhost' is local"), std::string::npos) << all;
+    EXPECT_NE(all.find("needs next_hop"), std::string::npos) << all;
+    EXPECT_EQ(r.errors.size(), 7u) << all;
+}
+
+TEST(ConfigOutbound, NextHopSyntax) {
+    std::string e;
+    EXPECT_EQ(parse_next_hop("mx.b.test", e), (NextHop{"mx.b.test", 25}));
+    EXPECT_EQ(parse_next_hop("MX.b.test:2525", e), (NextHop{"mx.b.test", 2525}));
+    EXPECT_EQ(parse_next_hop("[2001:db8::1]:26", e), (NextHop{"2001:db8::1", 26}));
+    EXPECT_EQ((NextHop{"2001:db8::1", 26}).str(), "[2001:db8::1]:26");
+    for (const char* bad : {"", "a.test:", "a.test:x", "a.test:70000", "[::1", "[nothost]:25", "a b:25", "a.test:0"})
+        EXPECT_FALSE(parse_next_hop(bad, e)) << bad;
+}
+
+}  // namespace
+}  // namespace tern::config
