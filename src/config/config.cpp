@@ -676,9 +676,10 @@ private:
 
     void parse_outbound(const toml::table& t, Outbound& o) {
         check_known(t, "outbound",
-                    std::array<std::string_view, 6>{"tls", "connections", "connections_per_destination",
+                    std::array<std::string_view, 7>{"tls", "connections", "connections_per_destination",
                                                     "messages_per_connection", "connect_timeout",
-                                                    "ca_file"});
+                                                    "ca_file", "mx_port"});
+        get_int(t, "outbound", "mx_port", 1, 65535, o.mx_port);
         if (auto* v = t.get("tls"))
             if (auto m = get_tls_mode(*v, "outbound.tls")) o.tls = *m;
         get_int(t, "outbound", "connections", 1, 10000, o.connections);
@@ -958,6 +959,7 @@ std::string render(const Config& c) {
     out << "messages_per_connection = " << c.outbound.messages_per_connection << "\n";
     out << "connect_timeout = " << c.outbound.connect_timeout << "\n";
     out << "ca_file = " << toml_quote(c.outbound.ca_file) << "\n";
+    out << "mx_port = " << c.outbound.mx_port << "\n";
     out << "\n[queue]\n";
     out << "first_retry = " << c.queue.first_retry << "\n";
     out << "max_retry = " << c.queue.max_retry << "\n";

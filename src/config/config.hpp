@@ -134,6 +134,7 @@ struct Outbound {
     std::size_t messages_per_connection = 100;    // then QUIT and reconnect
     unsigned connect_timeout = 30;                // seconds per address tried
     std::string ca_file;                          // PEM trust anchors for "verify"; empty = system
+    std::uint16_t mx_port = 25;                   // port of MX hosts (other values: tests only)
 
     friend bool operator==(const Outbound&, const Outbound&) = default;
 };

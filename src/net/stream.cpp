@@ -8,6 +8,7 @@
 #include <asio/this_coro.hpp>
 #include <asio/write.hpp>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include <exception>
 #include <tuple>
@@ -39,6 +40,7 @@ struct Stream::Impl {
     // operation still refers to is freed only when the last one has returned.
     int pending = 0;
     bool closed = false;
+    std::string verify_error;  // kept after a failed verifying handshake frees the TLS state
 
     void drop_tls() {
         tls.reset();
@@ -142,6 +144,26 @@ asio::awaitable<void> Stream::write_all(asio::const_buffer buf, Duration timeout
 
 asio::awaitable<void> Stream::handshake(std::shared_ptr<asio::ssl::context> context,
                                         Duration timeout, std::error_code& ec) {
+    co_await handshake_as(asio::ssl::stream_base::server, std::move(context), {}, false, timeout, ec);
+}
+
+asio::awaitable<void> Stream::handshake_client(std::shared_ptr<asio::ssl::context> context,
+                                               std::string server_name, bool verify_name,
+                                               Duration timeout, std::error_code& ec) {
+    co_await handshake_as(asio::ssl::stream_base::client, std::move(context), std::move(server_name),
+                          verify_name, timeout, ec);
+}
+
+std::string Stream::verify_error() const {
+    if (!impl_ || !impl_->tls) return impl_ ? impl_->verify_error : std::string();
+    long r = SSL_get_verify_result(impl_->tls->native_handle());
+    return r == X509_V_OK ? std::string() : X509_verify_cert_error_string(r);
+}
+
+asio::awaitable<void> Stream::handshake_as(asio::ssl::stream_base::handshake_type role,
+                                           std::shared_ptr<asio::ssl::context> context,
+                                           std::string server_name, bool verify_name,
+                                           Duration timeout, std::error_code& ec) {
     ec.clear();
     if (!impl_) {
         ec = asio::error::bad_descriptor;
@@ -166,17 +188,39 @@ asio::awaitable<void> Stream::handshake(std::shared_ptr<asio::ssl::context> cont
         ec = e.code();
         co_return;
     }
+    if (role == asio::ssl::stream_base::client) {
+        SSL* ssl = im.tls->native_handle();
+        // SNI carries host names only (RFC 6066 3), never IP literals.
+        asio::error_code parse_ec;
+        asio::ip::make_address(server_name, parse_ec);
+        if (!server_name.empty() && parse_ec) SSL_set_tlsext_host_name(ssl, server_name.c_str());
+        if (verify_name) {
+            SSL_set_verify(ssl, SSL_VERIFY_PEER, nullptr);
+            SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+            if (SSL_set1_host(ssl, server_name.c_str()) != 1) {
+                im.drop_tls();
+                im.state = Impl::State::Failed;
+                ec = asio::error::invalid_argument;
+                co_return;
+            }
+        } else {
+            SSL_set_verify(ssl, SSL_VERIFY_NONE, nullptr);
+        }
+    }
     im.state = Impl::State::Handshaking;
     {
         Impl::Op op(im);
-        co_await timed(im.tls->async_handshake(asio::ssl::stream_base::server, use_tuple),
-                       im.stop, timeout, ec);
+        co_await timed(im.tls->async_handshake(role, use_tuple), im.stop, timeout, ec);
     }
     if (!ec && im.closed) ec = asio::error::not_connected;
     if (ec) {
-        // Nothing sensible can follow a failed handshake (the client is no longer speaking
+        // Nothing sensible can follow a failed handshake (the peer is no longer speaking
         // plaintext): free the TLS state now (unless a write is still in flight); the caller
         // closes the socket.
+        if (verify_name && im.tls) {
+            long r = SSL_get_verify_result(im.tls->native_handle());
+            if (r != X509_V_OK) im.verify_error = X509_verify_cert_error_string(r);
+        }
         im.state = Impl::State::Failed;
         if (im.pending == 0) im.drop_tls();
         co_return;

@@ -25,6 +25,7 @@
 #include <asio/awaitable.hpp>
 #include <asio/buffer.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/ssl/stream_base.hpp>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -76,6 +77,17 @@ public:
     asio::awaitable<void> handshake(std::shared_ptr<asio::ssl::context> context, Duration timeout,
                                     std::error_code& ec);
 
+    // Client-side TLS handshake (outbound SMTP: STARTTLS or implicit TLS to a relay). Sends
+    // `server_name` as SNI when it is a host name. With `verify_name` set, the peer's chain
+    // must verify against the context's trust store and its certificate must name that host
+    // (RFC 6125); otherwise the certificate is accepted as it is (opportunistic TLS, RFC 7435).
+    // Errors as for handshake(); a failed verification names OpenSSL's reason.
+    asio::awaitable<void> handshake_client(std::shared_ptr<asio::ssl::context> context,
+                                           std::string server_name, bool verify_name,
+                                           Duration timeout, std::error_code& ec);
+    // After a failed handshake_client with verification: OpenSSL's verification result text.
+    std::string verify_error() const;
+
     // Graceful end: for TLS sends close_notify (without waiting for the peer's), bounded by
     // `timeout` so a peer that does not read cannot hold it; then close(). Best effort.
     asio::awaitable<void> shutdown(Duration timeout = std::chrono::seconds(2));
@@ -92,6 +104,10 @@ public:
     std::optional<TlsInfo> tls_info() const;  // set when is_tls()
 
 private:
+    asio::awaitable<void> handshake_as(asio::ssl::stream_base::handshake_type role,
+                                       std::shared_ptr<asio::ssl::context> context,
+                                       std::string server_name, bool verify_name, Duration timeout,
+                                       std::error_code& ec);
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

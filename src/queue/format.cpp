@@ -268,6 +268,8 @@ void append_state_record(const StateRecord& r, std::string& out) {
         w_u32(payload, r.state.attempts);
         w_u64(payload, static_cast<std::uint64_t>(r.state.next_attempt));
         w_str(payload, r.state.last_error.substr(0, 4096));
+    } else if (r.type == StateType::Hold) {
+        w_u8(payload, r.held ? 1 : 0);
     }
     char head[kStateRecordHeaderSize];
     std::memcpy(head, kStateMagic, 4);
@@ -289,7 +291,7 @@ std::optional<StateRecord> decode_state_record(std::string_view in, std::size_t&
     Reader r(payload);
     StateRecord rec;
     std::uint8_t type;
-    if (!r.u8(type) || type < 1 || type > 4 || !r.u64(rec.segment) || !r.u64(rec.offset))
+    if (!r.u8(type) || type < 1 || type > 5 || !r.u64(rec.segment) || !r.u64(rec.offset))
         return std::nullopt;
     rec.type = static_cast<StateType>(type);
     if (rec.type == StateType::Recipient) {
@@ -298,10 +300,20 @@ std::optional<StateRecord> decode_state_record(std::string_view in, std::size_t&
             !r.i64(rec.state.next_attempt) || !r.str(rec.state.last_error))
             return std::nullopt;
         rec.state.status = static_cast<RecipientStatus>(status);
+    } else if (rec.type == StateType::Hold) {
+        std::uint8_t held;
+        if (!r.u8(held) || held > 1) return std::nullopt;
+        rec.held = held == 1;
     }
     if (!r.done()) return std::nullopt;
     consumed = kStateRecordHeaderSize + len;
     return rec;
+}
+
+std::size_t state_log_header_size(std::string_view bytes) {
+    if (bytes.starts_with(kStateLogHeader)) return kStateLogHeader.size();
+    if (bytes.starts_with(kStateLogHeaderV1)) return kStateLogHeaderV1.size();
+    return 0;
 }
 
 // ---- ids

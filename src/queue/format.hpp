@@ -15,9 +15,15 @@
 // u8 smtputf8, i64 received_at, str helo, str client_address, str auth_user,
 // u32 recipient count, per recipient: str address, u8 notify, str orcpt; str = u32 len + bytes.
 //
+// State log: the header line "TERNS <version>\n", then records. Version 2 (written by this build)
+// added the Hold record; version 1 logs (no Hold records) are read as before and rewritten as
+// version 2 by the compaction at open. A build that knows only version 1 refuses a version 2
+// log ("unsupported state log version") instead of silently dropping the records it cannot read.
 // State-log record: "TQSR", u32 payload_len, u32 CRC32C(payload_len as u32 || payload), then
-// payload: u8 type, u64 segment, u64 offset (Seal: the good length), and for type Recipient:
-// u32 index, u8 status, u32 attempts, i64 next_attempt, str last_error.
+// payload: u8 type, u64 segment, u64 offset (Seal: the good length), and
+//   type Recipient (1): u32 index, u8 status, u32 attempts, i64 next_attempt, str last_error;
+//   type Hold (5, version 2): u8 held (0 = released, 1 = on hold);
+//   types Done (2), Removed (3), Seal (4): nothing more.
 #pragma once
 
 #include <cstddef>
@@ -40,7 +46,8 @@ inline constexpr std::uint8_t kTypeMessage = 1;
 inline constexpr char kRecordMagic[4] = {'T', 'Q', 'M', 'R'};
 inline constexpr char kTrailerMagic[4] = {'T', 'Q', 'M', 'E'};
 inline constexpr char kStateMagic[4] = {'T', 'Q', 'S', 'R'};
-inline constexpr std::string_view kStateLogHeader = "TERNS 1\n";
+inline constexpr std::string_view kStateLogHeader = "TERNS 2\n";     // written
+inline constexpr std::string_view kStateLogHeaderV1 = "TERNS 1\n";   // still read
 inline constexpr std::size_t kStateRecordHeaderSize = 12;
 // Sanity bounds: larger values can only come from corruption.
 inline constexpr std::uint32_t kMaxEnvelope = 64u << 20;
@@ -90,14 +97,18 @@ std::string encode_envelope(const Envelope& e);
 std::optional<Envelope> decode_envelope(std::string_view bytes);
 
 // ---- state log
-enum class StateType : std::uint8_t { Recipient = 1, Done = 2, Removed = 3, Seal = 4 };
+enum class StateType : std::uint8_t { Recipient = 1, Done = 2, Removed = 3, Seal = 4, Hold = 5 };
 struct StateRecord {
     StateType type = StateType::Recipient;
     std::uint64_t segment = 0;
     std::uint64_t offset = 0;  // record offset; for Seal the segment's good length
     std::uint32_t index = 0;   // Recipient only
     RecipientState state;      // Recipient only
+    bool held = false;         // Hold only
 };
+// The length of the state log header at the start of `bytes` when it is one this build reads
+// (version 1 or 2); 0 otherwise.
+std::size_t state_log_header_size(std::string_view bytes);
 // Appends one framed record to `out`.
 void append_state_record(const StateRecord& r, std::string& out);
 // Decodes the framed record at the start of `in`; sets `consumed`. nullopt when incomplete

@@ -174,15 +174,16 @@ bool Spool::Impl::recover(std::string& error) {
                 if (n == 0) break;
                 bytes.append(buf, static_cast<std::size_t>(n));
             }
-            if (!bytes.starts_with(format::kStateLogHeader)) {
+            const std::size_t header_size = format::state_log_header_size(bytes);
+            if (header_size == 0) {
                 error = dir + "/" + kStateLog +
                         (bytes.starts_with("TERNS ") ? ": unsupported state log version"
                                                      : ": not a Tern state log");
                 return false;
             }
             std::string_view rest(bytes);
-            rest.remove_prefix(format::kStateLogHeader.size());
-            std::uint64_t pos = format::kStateLogHeader.size();
+            rest.remove_prefix(header_size);
+            std::uint64_t pos = header_size;
             while (!rest.empty()) {
                 std::size_t used = 0;
                 auto rec = format::decode_state_record(rest, used);
@@ -321,6 +322,10 @@ bool Spool::Impl::recover(std::string& error) {
             if (s.index < m.recipients.size()) m.recipients[s.index] = s.state;
             continue;
         }
+        if (s.type == StateType::Hold) {
+            m.held = s.held;
+            continue;
+        }
         if (s.type == StateType::Removed)
             for (auto& r : m.recipients)
                 if (!is_final(r.status)) {
@@ -397,6 +402,11 @@ bool Spool::Impl::compact_state_log(const std::string* existing) {
                 r.type = StateType::Done;
                 format::append_state_record(r, buf);
                 continue;
+            }
+            if (m.held) {  // a release needs no record: not held is the default
+                r.type = StateType::Hold;
+                r.held = true;
+                format::append_state_record(r, buf);
             }
             r.type = StateType::Recipient;
             for (std::size_t i = 0; i < m.recipients.size(); ++i) {

@@ -425,6 +425,21 @@ void Spool::remove(const std::string& id) {
     impl_->enqueue_update(std::move(r), true);
 }
 
+void Spool::set_held(const std::string& id, bool held) {
+    auto parts = format::parse_id(id);
+    if (!parts) return;
+    std::unique_lock ix(impl_->index_mu);
+    auto it = impl_->messages.find(key_of(*parts));
+    if (it == impl_->messages.end() || it->second.done || it->second.held == held) return;
+    it->second.held = held;
+    StateRecord r;
+    r.type = StateType::Hold;
+    r.segment = parts->segment;
+    r.offset = parts->offset;
+    r.held = held;
+    impl_->enqueue_update(std::move(r), false);
+}
+
 std::optional<std::string> Spool::load(const std::string& id, std::string& error) const {
     auto parts = format::parse_id(id);
     if (!parts) {
@@ -477,7 +492,8 @@ std::vector<QueueEntry> Spool::entries() const {
     out.reserve(impl_->live_count);
     for (const auto& [k, m] : impl_->messages) {
         if (m.done) continue;
-        out.push_back({format::make_id(k.segment, k.offset), m.envelope, m.recipients, m.body_len});
+        out.push_back(
+            {format::make_id(k.segment, k.offset), m.envelope, m.recipients, m.body_len, m.held});
     }
     return out;
 }
@@ -489,7 +505,7 @@ std::optional<QueueEntry> Spool::entry(const std::string& id) const {
     auto it = impl_->messages.find(key_of(*parts));
     if (it == impl_->messages.end() || it->second.done) return std::nullopt;
     return QueueEntry{format::make_id(parts->segment, parts->offset), it->second.envelope,
-                      it->second.recipients, it->second.body_len};
+                      it->second.recipients, it->second.body_len, it->second.held};
 }
 
 std::size_t Spool::size() const {

@@ -19,8 +19,10 @@
 //                          the serialized envelope (every field of tern::Envelope);
 //                          the body (prefix + data, byte-exact, CRLF kept);
 //                          16-byte end marker: "TQME", the header CRC again, the record length.
-//   state.log            "TERNS 1\n", then records [ "TQSR", u32 length, u32 CRC32C, payload ]:
-//                        recipient state changes, Done, Removed (admin), Seal(segment, length).
+//   state.log            "TERNS 2\n", then records [ "TQSR", u32 length, u32 CRC32C, payload ]:
+//                        recipient state changes, Done, Removed (admin), Seal(segment, length),
+//                        Hold(message, held) (admin). Version 1 logs (before Hold existed)
+//                        are still read, and rewritten as version 2 at open.
 //   state.log.tmp        a compaction in progress (deleted at open).
 //
 // Message ids are "<segment hex>-<record offset hex>" (e.g. "0000002a-00013f40"): printable,
@@ -71,6 +73,12 @@
 // be deleted and space come back. A failed state.log write is cut off and retried with the next
 // batch; after a failed state.log sync the next batch rewrites it from memory (compaction).
 //
+// Hold (set_held): an administrator's "do not deliver this message until released". The spool
+// only keeps the flag — QueueEntry::held — and makes it durable like a recipient state change
+// (a Hold record in state.log, synced with the next batch; the latest change may be lost in a
+// crash). Compaction writes a Hold record for every live message on hold (a release writes
+// none: not held is the default). Honouring the flag is the delivery layer's job.
+//
 // Threads: callbacks run on the commit thread and must be quick; they may call commit(),
 // update() and remove(), but never flush(), close() or the destructor (those wait for it).
 //
@@ -115,6 +123,7 @@ struct QueueEntry {
     Envelope envelope;
     std::vector<RecipientState> recipients;  // parallel to envelope.recipients
     std::uint64_t size = 0;                  // message bytes (prefix + data)
+    bool held = false;                       // on hold: deliver nothing until released
 };
 
 struct CommitResult {
@@ -190,6 +199,10 @@ public:
     // Admin delete: every pending recipient becomes Failed ("removed by administrator"), with
     // no bounce — the caller must not generate DSNs. Recorded as a Removed record.
     void remove(const std::string& id);
+    // Admin hold/release: sets QueueEntry::held. Thread-safe; visible at once, durable with the
+    // next batch (a Hold record). Ignored for an unknown id, a message already done, or when the
+    // flag already has that value.
+    void set_held(const std::string& id, bool held);
     std::size_t size() const;  // messages not done
 
     // Blocks until everything queued before the call (commits and state changes) is durable

@@ -62,6 +62,7 @@ struct Spool::Impl {
         std::uint64_t body_len = 0;
         std::uint32_t body_crc = 0;
         bool done = false;  // every recipient final (in memory; durable once erased)
+        bool held = false;  // on hold (Spool::set_held): no delivery until released
     };
     struct Segment {
         std::uint64_t nonce = 0;

@@ -10,9 +10,15 @@
 #include "delivery/local_delivery.hpp"
 #include "delivery/recipient_resolver.hpp"
 #include "queue/spool.hpp"
+#include "transport/retry_policy.hpp"
 
 namespace tern::server {
 namespace {
+transport::RetryPolicy retry_policy(const config::Config& c) {
+    return {static_cast<std::int64_t>(c.queue.first_retry), static_cast<std::int64_t>(c.queue.max_retry),
+            static_cast<std::int64_t>(c.queue.lifetime)};
+}
+
 std::int64_t now_seconds() {
     return std::chrono::duration_cast<std::chrono::seconds>(
                std::chrono::system_clock::now().time_since_epoch())
@@ -57,7 +63,8 @@ void DeliveryService::submit(std::string id, std::shared_ptr<const Envelope> env
             job.attempts.push_back(0);
         }
     }
-    if (job.recipients.empty()) return;  // all remote: they wait for outbound delivery
+    if (job.recipients.size() < envelope->recipients.size() && opts_.remote) opts_.remote(job.id, envelope);
+    if (job.recipients.empty()) return;  // all remote: the outbound queue manager has them
     job.envelope = std::move(envelope);
     {
         std::lock_guard lock(mu_);
@@ -90,6 +97,10 @@ std::size_t DeliveryService::recover() {
         job.due = due;
         ++n;
         std::lock_guard lock(mu_);
+        if (e.held) {
+            held_.insert(e.id);
+            if (due == 0) job.due = due = now_seconds();
+        }
         if (due == 0) ready_.push_back(std::move(job));
         else timed_.push(std::move(job));
     }
@@ -102,13 +113,36 @@ DeliveryService::Stats DeliveryService::stats() const {
     return stats_;
 }
 
-std::int64_t DeliveryService::backoff(std::uint32_t attempts) {
-    std::int64_t d = opts_.first_retry_seconds;
-    for (std::uint32_t i = 1; i < attempts && d < opts_.max_retry_seconds; ++i) d *= 2;
-    d = std::min(d, opts_.max_retry_seconds);
+std::int64_t DeliveryService::backoff(const config::Config& config, std::uint32_t attempts) {
     thread_local std::mt19937 rng{std::random_device{}()};
-    std::uniform_int_distribution<std::int64_t> jitter(-d / 5, d / 5);
-    return std::max<std::int64_t>(1, d + jitter(rng));
+    return retry_policy(config).delay(attempts, rng);
+}
+
+std::size_t DeliveryService::retry_now(const std::optional<std::string>& id) {
+    std::lock_guard lock(mu_);
+    std::vector<Job> keep;
+    std::size_t n = 0;
+    while (!timed_.empty()) {
+        Job j = timed_.top();
+        timed_.pop();
+        if ((!id || j.id == *id) && !held_.count(j.id)) {
+            j.due = 0;
+            ++n;
+            ready_.push_back(std::move(j));
+        } else {
+            keep.push_back(std::move(j));
+        }
+    }
+    for (auto& j : keep) timed_.push(std::move(j));
+    cv_.notify_all();
+    return n;
+}
+
+void DeliveryService::set_held(const std::string& id, bool held) {
+    std::lock_guard lock(mu_);
+    if (held) held_.insert(id);
+    else held_.erase(id);
+    cv_.notify_all();
 }
 
 Outcome DeliveryService::forward(const Envelope& env, std::size_t rcpt,
@@ -124,12 +158,14 @@ Outcome DeliveryService::forward(const Envelope& env, std::size_t rcpt,
         r.orcpt = original.orcpt.empty() ? "rfc822;" + original.address : original.orcpt;
         copy.recipients.push_back(std::move(r));
     }
+    Envelope copy_for_dispatch = copy;
     std::promise<queue::CommitResult> done;
     auto result = done.get_future();
     spool_.commit(std::move(copy), {}, data,
                   [&done](queue::CommitResult r) { done.set_value(std::move(r)); });
     auto r = result.get();
     if (!r.outcome.is_ok()) return r.outcome;
+    if (opts_.remote) opts_.remote(r.id, std::make_shared<const Envelope>(std::move(copy_for_dispatch)));
     return Outcome::ok("queued as " + r.id);
 }
 
@@ -148,8 +184,14 @@ void DeliveryService::worker() {
         if (!timed_.empty()) {
             auto due = timed_.top().due;
             if (due <= now_seconds()) {
-                ready_.push_back(timed_.top());
+                Job j = timed_.top();
                 timed_.pop();
+                if (held_.count(j.id)) {
+                    j.due = now_seconds() + 60;  // looked at again later; release() wakes it
+                    timed_.push(std::move(j));
+                } else {
+                    ready_.push_back(std::move(j));
+                }
                 continue;
             }
             cv_.wait_until(lock, std::chrono::system_clock::time_point(std::chrono::seconds(due)));
@@ -172,6 +214,8 @@ void DeliveryService::run_job(Job job) {
     delivery::LocalDeliveryAgent agent(resolver, cfg->mailboxes_dir(), cfg->server.hostname);
     Job retry;
     std::int64_t now = now_seconds();
+    auto policy = retry_policy(*cfg);
+    std::vector<DeliveryReport> reports;
     for (std::size_t k = 0; k < job.recipients.size(); ++k) {
         auto idx = job.recipients[k];
         const auto& rcpt = env.recipients[idx].address;
@@ -188,13 +232,15 @@ void DeliveryService::run_job(Job job) {
         }
         if (result.outcome.is_ok()) {
             st.status = queue::RecipientStatus::Delivered;
+            if (env.recipients[idx].notify & kNotifySuccess)
+                reports.push_back({idx, result.remote.empty() ? dsn::Action::Delivered : dsn::Action::Expanded,
+                                   result.outcome, {}, 0});
             spdlog::info("queue={} to=<{}> status=delivered", job.id, rcpt);
             std::lock_guard lock(mu_);
             ++stats_.delivered;
-        } else if (result.outcome.is_temporary() &&
-                   now - env.received_at < opts_.max_lifetime_seconds) {
+        } else if (result.outcome.is_temporary() && !policy.expired(env.received_at, now)) {
             st.status = queue::RecipientStatus::Deferred;
-            st.next_attempt = now + backoff(st.attempts);
+            st.next_attempt = now + backoff(*cfg, st.attempts);
             st.last_error = result.outcome.str();
             spdlog::warn("queue={} to=<{}> status=deferred attempts={} error=\"{}\"", job.id, rcpt,
                          st.attempts, st.last_error);
@@ -206,12 +252,14 @@ void DeliveryService::run_job(Job job) {
         } else {
             st.status = queue::RecipientStatus::Failed;
             st.last_error = result.outcome.str();
+            reports.push_back({idx, dsn::Action::Failed, result.outcome, {}, 0});
             spdlog::warn("queue={} to=<{}> status=failed error=\"{}\"", job.id, rcpt, st.last_error);
             std::lock_guard lock(mu_);
             ++stats_.failed;
         }
         spool_.update(job.id, idx, st);
     }
+    if (!reports.empty() && opts_.report) opts_.report(job.id, env, reports, *data);
     if (!retry.recipients.empty()) {
         retry.id = job.id;
         retry.envelope = job.envelope;

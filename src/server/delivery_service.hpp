@@ -16,6 +16,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <queue>
 #include <string>
 #include <thread>
@@ -23,6 +25,7 @@
 
 #include "core/envelope.hpp"
 #include "core/outcome.hpp"
+#include "server/delivery_report.hpp"
 
 namespace tern::queue {
 class Spool;
@@ -42,9 +45,13 @@ public:
         // Maildir delivery waits on fsync; concurrent workers let the file system merge their
         // journal commits (see bench/README.md for the figures).
         std::size_t workers = 8;
-        std::int64_t first_retry_seconds = 60;    // then doubling, with +-20% jitter
-        std::int64_t max_retry_seconds = 3600;
-        std::int64_t max_lifetime_seconds = 5 * 24 * 3600;
+        // Remote recipients (and the remote targets of aliases, queued as a new message) go
+        // to the outbound queue manager through this.
+        std::function<void(const std::string& id, std::shared_ptr<const Envelope>)> remote;
+        // Failed recipients (and delivered ones, for NOTIFY=SUCCESS): the bouncer.
+        std::function<void(const std::string& id, const Envelope&, const std::vector<DeliveryReport>&,
+                           const std::string& data)>
+            report;
     };
     using ConfigSource = std::function<std::shared_ptr<const config::Config>()>;
     // Each job reads the configuration current when it runs (aliases change on SIGHUP).
@@ -61,6 +68,10 @@ public:
     void submit(std::string id, std::shared_ptr<const Envelope> envelope);
     // At start-up: schedules every queued message with local recipients still to deliver.
     std::size_t recover();
+
+    // `tern queue flush`: deferred local recipients of one message (or all) are tried now.
+    std::size_t retry_now(const std::optional<std::string>& id);
+    void set_held(const std::string& id, bool held);
 
     struct Stats {
         std::uint64_t delivered = 0, deferred = 0, failed = 0;
@@ -79,7 +90,7 @@ private:
     };
     void worker();
     void run_job(Job job);
-    std::int64_t backoff(std::uint32_t attempts);
+    std::int64_t backoff(const config::Config& config, std::uint32_t attempts);
     // Queues a copy of the message for the remote targets an alias of recipient `rcpt` points
     // to; Ok once that copy is durable in the spool.
     Outcome forward(const Envelope& env, std::size_t rcpt, const std::vector<std::string>& remote,
@@ -96,6 +107,7 @@ private:
     std::deque<Job> ready_;
     std::priority_queue<Job, std::vector<Job>, std::greater<>> timed_;
     bool stopping_ = false;
+    std::set<std::string> held_;  // on hold: jobs wait in timed_ until released
     std::vector<std::thread> threads_;
     Stats stats_;
 };

@@ -32,7 +32,11 @@
 #include "policy/send_quota.hpp"
 #include "queue/spool.hpp"
 #include "server/connection_registry.hpp"
+#include "control/control_server.hpp"
+#include "server/bouncer.hpp"
 #include "server/delivery_service.hpp"
+#include "server/outbound_service.hpp"
+#include "server/queue_control_impl.hpp"
 #include "server/smtp_connection.hpp"
 
 namespace tern::server {
@@ -152,10 +156,32 @@ int run_server(config::Config initial, std::optional<std::filesystem::path> conf
     auth::UserDirectory users(cfg0->users_file());
     DirectoryLookup lookup(users);
 
-    DeliveryService delivery({}, *spool, [&config] { return config.get(); }, lookup);
+    // Local delivery, remote delivery and bounces hand messages to each other: a bounce goes
+    // wherever its recipient is; a local alias may point to remote addresses.
+    DeliveryService* local_ptr = nullptr;
+    Bouncer bouncer(*spool, cfg0->server.hostname, [&local_ptr](const std::string& id, std::shared_ptr<const Envelope> env) {
+        local_ptr->submit(id, std::move(env));  // local recipients here, remote ones to outbound
+    });
+    OutboundService outbound(*spool, [&config] { return config.get(); }, bouncer);
+    DeliveryService::Options dopts;
+    dopts.remote = [&outbound](const std::string& id, std::shared_ptr<const Envelope> env) {
+        outbound.submit(id, std::move(env));
+    };
+    dopts.report = [&bouncer](const std::string& id, const Envelope& env, const std::vector<DeliveryReport>& reports,
+                              const std::string& data) { bouncer.report(id, env, reports, data); };
+    DeliveryService delivery(dopts, *spool, [&config] { return config.get(); }, lookup);
+    local_ptr = &delivery;
+    if (std::string oerr; !outbound.start(oerr)) {
+        spdlog::critical("{}", oerr);
+        return 1;
+    }
     delivery.start();
     auto recovered = delivery.recover();
-    if (recovered) spdlog::info("resuming delivery of {} queued messages", recovered);
+    auto recovered_remote = outbound.recover();
+    if (recovered || recovered_remote)
+        spdlog::info("resuming delivery of queued messages: {} with local recipients, {} with remote ones",
+                     recovered, recovered_remote);
+    ServerQueueControl queue_control(*spool, delivery, outbound);
 
     net::TlsContextStore tls;
     {
@@ -229,6 +255,12 @@ int run_server(config::Config initial, std::optional<std::filesystem::path> conf
             spdlog::info("listen.{} is configured but that protocol is not built yet; not listening", name);
     }
     for (auto& l : listeners) l->start();
+    control::ControlServer control_server(io.get_executor(), cfg0->control_socket(), queue_control,
+                                          blocking.get_executor(), {});
+    if (std::string cerr; !control_server.start(cerr))
+        spdlog::warn("control socket: {}; `tern queue` will not reach this server", cerr);
+    else
+        spdlog::info("control socket {}", cfg0->control_socket().string());
 
     // Signals: handled on the I/O threads, acted on by this (main) thread.
     std::mutex sig_mu;
@@ -288,6 +320,7 @@ int run_server(config::Config initial, std::optional<std::filesystem::path> conf
     // Graceful stop: no new connections; sessions answer 421 at their next read (a message
     // being committed finishes first); then the delivery workers finish what they hold.
     for (auto& l : listeners) l->close();
+    control_server.stop();
     registry.stop_all();
     if (!registry.wait_empty(std::chrono::steady_clock::now() + kDrainTime))
         spdlog::warn("{} sessions still open after {}s; closing them", registry.size(), kDrainTime.count());
@@ -295,6 +328,7 @@ int run_server(config::Config initial, std::optional<std::filesystem::path> conf
     for (auto& t : threads) t.join();
     blocking.join();
     delivery.stop();
+    outbound.stop();
     spool->close();
     spdlog::info("stopped");
     return 0;

@@ -99,6 +99,8 @@ class Tern:
         return self.cli("user", *args, "--config", self.config_path, input=input, check=check)
 
     def start(self):
+        if getattr(self, "log", None) is not None:
+            self.log.close()
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen([TERN, "serve", "--config", self.config_path],
                                      stdout=self.log, stderr=subprocess.STDOUT, cwd=self.dir)
@@ -135,6 +137,9 @@ class Tern:
                 self.proc.kill()
                 self.proc.wait()
             self.proc = None
+        if getattr(self, "log", None) is not None:
+            self.log.close()
+            self.log = None
 
     def log_text(self):
         with open(self.log_path, "rb") as f:

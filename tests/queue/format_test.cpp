@@ -145,6 +145,37 @@ TEST(Format, StateRecordsRoundTripAndRejectDamage) {
     }
 }
 
+TEST(Format, HoldRecordsRoundTripAndRejectDamage) {
+    for (bool held : {true, false}) {
+        format::StateRecord r;
+        r.type = format::StateType::Hold;
+        r.segment = 7;
+        r.offset = 4096;
+        r.held = held;
+        std::string buf;
+        format::append_state_record(r, buf);
+        std::size_t used = 0;
+        auto d = format::decode_state_record(buf, used);
+        ASSERT_TRUE(d);
+        EXPECT_EQ(used, buf.size());
+        EXPECT_EQ(d->type, format::StateType::Hold);
+        EXPECT_EQ(d->segment, 7u);
+        EXPECT_EQ(d->offset, 4096u);
+        EXPECT_EQ(d->held, held);
+        for (std::size_t n = 0; n < buf.size(); ++n)
+            EXPECT_FALSE(format::decode_state_record(std::string_view(buf).substr(0, n), used)) << n;
+    }
+}
+
+TEST(Format, StateLogHeaderVersions) {
+    EXPECT_EQ(format::state_log_header_size("TERNS 2\nrest"), 8u);
+    EXPECT_EQ(format::state_log_header_size("TERNS 1\n"), 8u);  // before Hold records: still read
+    EXPECT_EQ(format::state_log_header_size("TERNS 3\n"), 0u);
+    EXPECT_EQ(format::state_log_header_size("TERNS 2"), 0u);
+    EXPECT_EQ(format::state_log_header_size(""), 0u);
+    EXPECT_EQ(format::kStateLogHeader, "TERNS 2\n");
+}
+
 TEST(Format, Ids) {
     EXPECT_EQ(format::make_id(0x2a, 0x40), "0000002a-00000040");
     auto p = format::parse_id("0000002a-00000040");

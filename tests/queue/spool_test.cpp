@@ -610,6 +610,117 @@ TEST(Spool, RemoveIsRecordedAndFinal) {
     EXPECT_TRUE(s->entry(keep));
 }
 
+TEST(Spool, HoldIsVisibleAndSurvivesReopenAndReleaseClearsIt) {
+    TempDir t;
+    std::string held, other;
+    {
+        auto s = open_ok(options(t.spool()));
+        held = commit_sync(*s, make_envelope(1), "", "a").id;
+        other = commit_sync(*s, make_envelope(2), "", "b").id;
+        EXPECT_FALSE(s->entry(held)->held);
+        s->set_held(held, true);
+        s->set_held(held, true);  // already held: nothing to record
+        ASSERT_TRUE(s->entry(held));
+        EXPECT_TRUE(s->entry(held)->held);  // visible at once
+        EXPECT_FALSE(s->entry(other)->held);
+        auto all = s->entries();
+        ASSERT_EQ(all.size(), 2u);
+        EXPECT_TRUE(all[0].id == held ? all[0].held : all[1].held);
+        EXPECT_FALSE(all[0].id == other ? all[0].held : all[1].held);
+        // Unknown, malformed and done ids are ignored.
+        s->set_held("00000099-00000040", true);
+        s->set_held("nonsense", true);
+        s->remove(other);
+        s->set_held(other, true);
+        EXPECT_FALSE(s->entry(other));
+        EXPECT_EQ(s->size(), 1u);
+    }
+    {
+        auto s = open_ok(options(t.spool()));
+        auto e = s->entry(held);
+        ASSERT_TRUE(e);
+        EXPECT_TRUE(e->held);
+        EXPECT_FALSE(s->entry(other));
+        s->set_held(held, false);
+        EXPECT_FALSE(s->entry(held)->held);
+        // A held message still records recipient states.
+        s->update(held, 0, {RecipientStatus::Deferred, 2, 1700000500, "451 4.4.1 later"});
+    }
+    auto s = open_ok(options(t.spool()));
+    auto e = s->entry(held);
+    ASSERT_TRUE(e);
+    EXPECT_FALSE(e->held);
+    EXPECT_EQ(e->recipients[0].attempts, 2u);
+    EXPECT_EQ(s->size(), 1u);
+}
+
+TEST(Spool, HoldSurvivesCompaction) {
+    TempDir t;
+    auto o = options(t.spool());
+    o.state_log_compact_bytes = 1;  // compact whenever the log doubled
+    std::vector<std::string> ids;
+    {
+        auto s = open_ok(o);
+        for (int i = 0; i < 6; ++i) ids.push_back(commit_sync(*s, make_envelope(i, 2), "", make_body(i)).id);
+        s->set_held(ids[1], true);
+        s->set_held(ids[2], true);
+        s->set_held(ids[3], true);
+        s->set_held(ids[3], false);  // released again before the compaction
+        s->flush();
+        const auto before = s->stats().compactions;
+        for (int round = 0; round < 10; ++round) {
+            for (int i = 0; i < 6; ++i)
+                s->update(ids[i], 1, {RecipientStatus::Deferred, static_cast<std::uint32_t>(round),
+                                      1700000000 + round, "retry " + std::to_string(round)});
+            s->flush();
+        }
+        EXPECT_GT(s->stats().compactions, before);  // the Hold records were rewritten
+        EXPECT_TRUE(s->entry(ids[1])->held);
+    }
+    for (int reopen = 0; reopen < 2; ++reopen) {  // open compacts too
+        auto s = open_ok(o);
+        EXPECT_EQ(s->size(), 6u);
+        for (int i = 0; i < 6; ++i) {
+            auto e = s->entry(ids[i]);
+            ASSERT_TRUE(e);
+            EXPECT_EQ(e->held, i == 1 || i == 2) << i;
+            EXPECT_EQ(e->recipients[1].attempts, 9u);
+        }
+    }
+}
+
+TEST(Spool, VersionOneStateLogIsReadAndUpgraded) {
+    TempDir t;
+    std::string id;
+    RecipientState deferred{RecipientStatus::Deferred, 3, 1700003600, "451 4.4.1 timed out"};
+    {
+        auto s = open_ok(options(t.spool()));
+        id = commit_sync(*s, make_envelope(1, 2), "", "body\r\n").id;
+        s->update(id, 1, deferred);
+    }
+    // A log as the previous version wrote it: same records, no Hold, version 1 header.
+    const fs::path log = t.spool() / "state.log";
+    std::string b = read_file(log);
+    ASSERT_TRUE(b.starts_with("TERNS 2\n"));
+    b[6] = '1';
+    write_file(log, b);
+    {
+        auto s = open_ok(options(t.spool()));
+        EXPECT_TRUE(s->recovery().warnings.empty());
+        auto e = s->entry(id);
+        ASSERT_TRUE(e);
+        EXPECT_EQ(e->recipients[1], deferred);
+        EXPECT_FALSE(e->held);
+    }
+    EXPECT_TRUE(read_file(log).starts_with("TERNS 2\n"));
+    // A version from the future is refused, naming the file.
+    b[6] = '3';
+    write_file(log, b);
+    std::string err;
+    EXPECT_FALSE(Spool::open(options(t.spool()), err));
+    EXPECT_NE(err.find("state.log: unsupported state log version"), std::string::npos) << err;
+}
+
 TEST(Spool, CompactionKeepsLiveStatesAndDoneMarks) {
     TempDir t;
     auto o = options(t.spool());

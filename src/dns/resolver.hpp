@@ -1,0 +1,63 @@
+// The asynchronous DNS resolver outbound delivery routes with: MX and A/AAAA lookups as
+// coroutines. Resolver is an interface (a seam: tests and the delivery code can use a fake);
+// Resolver::create() makes the real one, built on libunbound (unbound_resolver.cpp).
+//
+// Timeouts and failures are answers, never exceptions: every lookup ends as Ok, NotFound or
+// TempFail within ResolverOptions::timeout.
+#pragma once
+
+#include "dns/answer.hpp"
+
+#include <asio/any_io_executor.hpp>
+#include <asio/awaitable.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace tern::dns {
+
+struct ResolverOptions {
+    // "127.0.0.1", "127.0.0.1:5353", "::1", "[::1]:5353" (see nameserver.hpp); the lookups are
+    // forwarded to them. Empty: the system resolver (/etc/resolv.conf and /etc/hosts).
+    std::vector<std::string> nameservers;
+    // Per lookup (mx(), addresses(), one addresses_each() call); past it the lookup is TempFail.
+    std::chrono::seconds timeout{30};
+    // DNSSEC trust anchor file (zone-file DS/DNSKEY lines, e.g. Debian's
+    // /usr/share/dns/root.key). Empty: no validation, `secure` is always false. With it, answers
+    // that fail validation (including from a forwarder that strips DNSSEC) are TempFail.
+    std::string trust_anchor_file;
+};
+
+class Resolver {
+public:
+    virtual ~Resolver() = default;
+
+    // nullptr and `error` when the options are invalid (bad nameserver syntax, timeout not
+    // positive, unreadable trust anchor) or libunbound fails to set up. The resolver's own work
+    // runs on a strand of `executor`.
+    static std::unique_ptr<Resolver> create(asio::any_io_executor executor, ResolverOptions options,
+                                            std::string& error);
+
+    // The MX records of `domain`. May be co_awaited from any coroutine on any executor or thread:
+    // the resolver serialises internally and resumes the caller on the caller's executor. An
+    // invalid name (see name.hpp) is NotFound without a query. Supports per-operation
+    // cancellation (e.g. `co_await (r.mx(d) || timer.async_wait(...))`): TempFail "cancelled".
+    virtual asio::awaitable<MxAnswer> mx(std::string domain) = 0;
+
+    // A and AAAA, queried concurrently. Ok when either has addresses (the other's failure is
+    // noted in `error`); NotFound only when both are NotFound; TempFail otherwise.
+    virtual asio::awaitable<AddressAnswer> addresses(std::string host) = 0;
+
+    // addresses() for several hosts at once, answers in the same order. The real resolver
+    // queries them all concurrently under one timeout; this default asks one after another.
+    virtual asio::awaitable<std::vector<AddressAnswer>> addresses_each(
+        std::vector<std::string> hosts);
+
+    // Ends outstanding lookups (they complete with TempFail "resolver stopped") and makes later
+    // ones fail the same way. Call it from any thread before destroying the resolver (the
+    // destructor does it too); a coroutine still waiting is resumed, never left hanging.
+    virtual void stop() = 0;
+};
+
+}  // namespace tern::dns

@@ -1,0 +1,324 @@
+#include "server/outbound_service.hpp"
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <future>
+
+#include "config/config.hpp"
+#include "dns/resolver.hpp"
+#include "queue/spool.hpp"
+#include "server/bouncer.hpp"
+#include "transport/retry_policy.hpp"
+#include "transport/route_plan.hpp"
+
+namespace tern::server {
+namespace {
+
+std::int64_t now_unix() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+bool is_remote(const config::Config& c, const std::string& address) {
+    auto at = address.rfind('@');
+    return at != std::string::npos && !c.is_local_domain(std::string_view(address).substr(at + 1));
+}
+
+transport::RetryPolicy retry_policy(const config::Config& c) {
+    return {static_cast<std::int64_t>(c.queue.first_retry), static_cast<std::int64_t>(c.queue.max_retry),
+            static_cast<std::int64_t>(c.queue.lifetime)};
+}
+
+}  // namespace
+
+struct OutboundService::Batch {
+    transport::RoutePlan plan;
+    std::vector<transport::DeliveryItem> items;
+};
+
+OutboundService::OutboundService(queue::Spool& spool, ConfigSource config, Bouncer& bouncer)
+    : spool_(spool), config_(std::move(config)), bouncer_(bouncer), timer_(io_), rng_(std::random_device{}()) {}
+
+OutboundService::~OutboundService() { stop(); }
+
+bool OutboundService::start(std::string& error) {
+    auto cfg = config_();
+    dns::ResolverOptions ro;
+    ro.nameservers = cfg->dns.nameservers;
+    ro.timeout = std::chrono::seconds(cfg->dns.timeout);
+    resolver_ = dns::Resolver::create(io_.get_executor(), ro, error);
+    if (!resolver_) {
+        error = "dns: " + error;
+        return false;
+    }
+    delivery_options_.hostname = cfg->server.hostname;
+    delivery_options_.messages_per_connection = cfg->outbound.messages_per_connection;
+    delivery_options_.connect_timeout = std::chrono::seconds(cfg->outbound.connect_timeout);
+    delivery_options_.tls_context = transport::make_client_tls_context(cfg->outbound.ca_file, error);
+    if (!delivery_options_.tls_context) {
+        error = "outbound.ca_file: " + error;
+        return false;
+    }
+    work_.emplace(io_.get_executor());
+    thread_ = std::thread([this] { io_.run(); });
+    return true;
+}
+
+void OutboundService::stop() {
+    if (!thread_.joinable()) return;
+    asio::post(io_, [this] {
+        stopping_ = true;
+        timer_.cancel();
+        if (resolver_) resolver_->stop();
+    });
+    work_.reset();
+    // Connections in progress end at their next timeout at worst; do not wait for that.
+    io_.stop();
+    thread_.join();
+}
+
+void OutboundService::track(const std::string& id, std::shared_ptr<const Envelope> env,
+                            std::map<std::size_t, Recipient> rcpts, bool held) {
+    if (rcpts.empty()) return;
+    asio::post(io_, [this, id, env = std::move(env), rcpts = std::move(rcpts), held]() mutable {
+        auto& t = tracked_[id];
+        t.envelope = std::move(env);
+        for (auto& [k, r] : rcpts) t.recipients.emplace(k, r);
+        t.held = t.held || held;
+        schedule();
+    });
+}
+
+void OutboundService::submit(const std::string& id, std::shared_ptr<const Envelope> envelope) {
+    auto cfg = config_();
+    std::map<std::size_t, Recipient> rcpts;
+    for (std::size_t i = 0; i < envelope->recipients.size(); ++i)
+        if (is_remote(*cfg, envelope->recipients[i].address)) rcpts[i] = Recipient{};
+    track(id, std::move(envelope), std::move(rcpts), false);
+}
+
+std::size_t OutboundService::recover() {
+    auto cfg = config_();
+    std::size_t n = 0;
+    std::int64_t now = now_unix();
+    for (auto& e : spool_.entries()) {
+        std::map<std::size_t, Recipient> rcpts;
+        for (std::size_t i = 0; i < e.recipients.size(); ++i) {
+            const auto& st = e.recipients[i];
+            if (queue::is_final(st.status) || !is_remote(*cfg, e.envelope.recipients[i].address)) continue;
+            Recipient r;
+            r.attempts = st.attempts;
+            r.due = st.status == queue::RecipientStatus::Deferred ? st.next_attempt : 0;
+            // A warning may have gone out before the restart: never send a second one.
+            r.warned = cfg->queue.delay_warning > 0 && now - e.envelope.received_at >= cfg->queue.delay_warning;
+            rcpts[i] = r;
+        }
+        if (rcpts.empty()) continue;
+        ++n;
+        track(e.id, std::make_shared<const Envelope>(std::move(e.envelope)), std::move(rcpts), e.held);
+    }
+    return n;
+}
+
+std::size_t OutboundService::retry_now(const std::optional<std::string>& id) {
+    std::promise<std::size_t> done;
+    auto f = done.get_future();
+    asio::post(io_, [this, id, &done] {
+        std::size_t n = 0;
+        for (auto& [mid, t] : tracked_) {
+            if (id && mid != *id) continue;
+            if (t.held) continue;
+            ++n;
+            for (auto& [k, r] : t.recipients) r.due = 0;
+        }
+        schedule();
+        done.set_value(n);
+    });
+    return f.get();
+}
+
+void OutboundService::set_held(const std::string& id, bool held) {
+    asio::post(io_, [this, id, held] {
+        auto it = tracked_.find(id);
+        if (it == tracked_.end()) return;
+        it->second.held = held;
+        if (!held) schedule();
+    });
+}
+
+void OutboundService::forget(const std::string& id) {
+    asio::post(io_, [this, id] { tracked_.erase(id); });
+}
+
+OutboundService::Stats OutboundService::stats() const {
+    std::lock_guard lock(stats_mu_);
+    return stats_;
+}
+
+void OutboundService::schedule() {
+    if (stopping_) return;
+    auto cfg = config_();
+    std::int64_t now = now_unix();
+    std::int64_t next_due = 0;
+    // Due recipients grouped by destination.
+    std::map<std::string, std::shared_ptr<Batch>> batches;
+    std::map<std::string, std::size_t> batch_count;
+    for (auto& [id, t] : tracked_) {
+        if (t.held) continue;
+        for (auto& [k, r] : t.recipients) {
+            if (r.in_flight) continue;
+            if (r.due > now) {
+                if (next_due == 0 || r.due < next_due) next_due = r.due;
+                continue;
+            }
+            auto plan = transport::plan_route(*cfg, transport::domain_of(t.envelope->recipients[k].address));
+            std::size_t active = active_per_key_[plan.key];
+            if (active_ + batches.size() >= cfg->outbound.connections ||
+                active >= cfg->outbound.connections_per_destination) {
+                if (!batches.count(plan.key)) continue;  // waits for a connection to finish
+            }
+            auto& b = batches[plan.key];
+            if (!b) {
+                b = std::make_shared<Batch>();
+                b->plan = plan;
+            }
+            if (b->items.empty() || b->items.back().id != id) {
+                if (b->items.size() >= cfg->outbound.messages_per_connection) continue;
+                transport::DeliveryItem item;
+                item.id = id;
+                item.envelope = t.envelope;
+                b->items.push_back(std::move(item));
+            }
+            b->items.back().recipients.push_back(k);
+            r.in_flight = true;
+        }
+    }
+    for (auto& [key, b] : batches) {
+        ++active_;
+        ++active_per_key_[key];
+        asio::co_spawn(io_, run_batch(this, b), asio::detached);
+    }
+    if (next_due) {
+        timer_.expires_after(std::chrono::seconds(std::max<std::int64_t>(1, next_due - now)));
+        timer_.async_wait([this](std::error_code ec) {
+            if (!ec) schedule();
+        });
+    }
+}
+
+asio::awaitable<void> OutboundService::run_batch(OutboundService* self, std::shared_ptr<Batch> batch) {
+    {
+        std::lock_guard lock(self->stats_mu_);
+        ++self->stats_.connections;
+    }
+    // Read the messages now (page cache, usually): nothing is held in memory while queued.
+    std::vector<transport::DeliveryItem> items;
+    std::vector<std::vector<transport::RecipientResult>> unreadable(batch->items.size());
+    for (std::size_t i = 0; i < batch->items.size(); ++i) {
+        auto& item = batch->items[i];
+        std::string error;
+        auto data = self->spool_.load(item.id, error);
+        if (!data) {
+            spdlog::error("queue={} cannot read message from the spool: {}", item.id, error);
+            unreadable[i].assign(item.recipients.size(),
+                                 {Outcome::temporary("4.3.0", "cannot read the queued message: " + error, 451), {}, false});
+            continue;
+        }
+        item.data = std::make_shared<const std::string>(std::move(*data));
+        items.push_back(item);
+    }
+    std::vector<std::vector<transport::RecipientResult>> results = std::move(unreadable);
+    if (!items.empty()) {
+        auto delivered = co_await transport::deliver_remote(self->delivery_options_, *self->resolver_, batch->plan,
+                                                            items, self->rng_());
+        for (std::size_t i = 0, j = 0; i < batch->items.size(); ++i)
+            if (batch->items[i].data) results[i] = std::move(delivered[j++]);
+    }
+    self->finish(*batch, results);
+    --self->active_;
+    if (--self->active_per_key_[batch->plan.key] == 0) self->active_per_key_.erase(batch->plan.key);
+    self->schedule();
+}
+
+void OutboundService::finish(Batch& batch, const std::vector<std::vector<transport::RecipientResult>>& results) {
+    auto cfg = config_();
+    auto policy = retry_policy(*cfg);
+    std::int64_t now = now_unix();
+    for (std::size_t i = 0; i < batch.items.size(); ++i) {
+        const auto& item = batch.items[i];
+        const Envelope& env = *item.envelope;
+        auto it = tracked_.find(item.id);
+        std::vector<DeliveryReport> reports;
+        std::vector<DeliveryReport> delays;
+        for (std::size_t n = 0; n < item.recipients.size() && n < results[i].size(); ++n) {
+            std::size_t k = item.recipients[n];
+            const auto& rr = results[i][n];
+            const std::string& rcpt = env.recipients[k].address;
+            Recipient* tr = nullptr;
+            if (it != tracked_.end()) {
+                auto ri = it->second.recipients.find(k);
+                if (ri != it->second.recipients.end()) tr = &ri->second;
+            }
+            if (!tr) continue;  // deleted by the administrator meanwhile
+            tr->in_flight = false;
+            queue::RecipientState st;
+            st.attempts = tr->attempts + 1;
+            st.last_error = rr.outcome.is_ok() ? std::string() : rr.outcome.str();
+            DeliveryReport report{k, dsn::Action::Failed, rr.outcome, rr.remote_mta, 0};
+            if (rr.outcome.is_ok()) {
+                st.status = queue::RecipientStatus::Delivered;
+                report.action = rr.relayed ? dsn::Action::Relayed : dsn::Action::Delivered;
+                reports.push_back(report);
+                spdlog::info("queue={} to=<{}> relay={} status=sent ({})", item.id, rcpt, rr.remote_mta, rr.outcome.str());
+                std::lock_guard lock(stats_mu_);
+                ++stats_.delivered;
+            } else if (rr.outcome.is_temporary() && !policy.expired(env.received_at, now)) {
+                st.status = queue::RecipientStatus::Deferred;
+                st.next_attempt = now + policy.delay(st.attempts, rng_);
+                tr->due = st.next_attempt;
+                tr->attempts = st.attempts;
+                spdlog::warn("queue={} to=<{}> status=deferred attempts={} next_in={}s error=\"{}\"", item.id, rcpt,
+                             st.attempts, st.next_attempt - now, st.last_error);
+                if (cfg->queue.delay_warning > 0 && !tr->warned &&
+                    now - env.received_at >= static_cast<std::int64_t>(cfg->queue.delay_warning)) {
+                    tr->warned = true;
+                    report.action = dsn::Action::Delayed;
+                    report.will_retry_until = env.received_at + policy.lifetime;
+                    delays.push_back(report);
+                }
+                std::lock_guard lock(stats_mu_);
+                ++stats_.deferred;
+            } else {
+                st.status = queue::RecipientStatus::Failed;
+                if (rr.outcome.is_temporary()) {
+                    // Given up: RFC 3463 keeps the detail, the class becomes permanent.
+                    report.outcome = Outcome::permanent(
+                        "5" + rr.outcome.enhanced.substr(rr.outcome.enhanced.empty() ? 0 : 1),
+                        "Gave up after " + std::to_string((now - env.received_at) / 3600) + " hours: " + rr.outcome.str(),
+                        550);
+                    st.last_error = report.outcome.str();
+                }
+                reports.push_back(report);
+                spdlog::warn("queue={} to=<{}> status=bounced error=\"{}\"", item.id, rcpt, st.last_error);
+                std::lock_guard lock(stats_mu_);
+                ++stats_.failed;
+            }
+            spool_.update(item.id, k, st);
+            if (queue::is_final(st.status)) it->second.recipients.erase(k);
+        }
+        if (!reports.empty() || !delays.empty()) {
+            if (item.data) {
+                if (!reports.empty()) bouncer_.report(item.id, env, reports, *item.data);
+                if (!delays.empty()) bouncer_.report(item.id, env, delays, *item.data, true);
+            }
+        }
+        if (it != tracked_.end() && it->second.recipients.empty()) tracked_.erase(it);
+    }
+}
+
+}  // namespace tern::server
