@@ -47,26 +47,14 @@ std::optional<MessageInfo> SpoolQueueControl::show(const std::string& id) {
 }
 
 std::size_t SpoolQueueControl::flush(const std::optional<std::string>& id) {
-    std::vector<queue::QueueEntry> todo;
-    if (id) {
-        if (auto e = spool_.entry(*id)) todo.push_back(std::move(*e));
-    } else {
-        todo = spool_.entries();
-    }
     std::size_t touched = 0;
-    for (const auto& e : todo) {
-        if (e.held) continue;
-        bool any = false;
-        for (std::size_t i = 0; i < e.recipients.size(); ++i) {
-            const auto& st = e.recipients[i];
-            if (queue::is_final(st.status)) continue;
-            any = true;
-            if (st.next_attempt == 0) continue;  // already due: nothing to record
-            queue::RecipientState now = st;
-            now.next_attempt = 0;
-            spool_.update(e.id, i, std::move(now));
-        }
-        if (any) ++touched;
+    if (id) {
+        touched = spool_.retry_now(*id) ? 1 : 0;
+    } else {
+        // Each message is rescheduled atomically (Spool::retry_now), so a delivery result
+        // recorded since entries() was taken is never overwritten.
+        for (const auto& e : spool_.entries())
+            if (spool_.retry_now(e.id)) ++touched;
     }
     spool_.flush();
     return touched;

@@ -25,7 +25,8 @@ public:
     std::vector<MessageInfo> list() override;
     std::optional<MessageInfo> show(const std::string& id) override;
     // Sets next_attempt = 0 on every pending or deferred recipient (status, attempts and
-    // last_error kept) of the message(s) not on hold; returns how many messages that covered.
+    // last_error kept) of the message(s) not on hold, through Spool::retry_now; returns how
+    // many messages that covered.
     std::size_t flush(const std::optional<std::string>& id) override;
     bool remove(const std::string& id) override;
     bool hold(const std::string& id) override;

@@ -440,6 +440,27 @@ void Spool::set_held(const std::string& id, bool held) {
     impl_->enqueue_update(std::move(r), false);
 }
 
+bool Spool::retry_now(const std::string& id) {
+    auto parts = format::parse_id(id);
+    if (!parts) return false;
+    std::unique_lock ix(impl_->index_mu);
+    auto it = impl_->messages.find(key_of(*parts));
+    if (it == impl_->messages.end() || it->second.done || it->second.held) return false;
+    auto& rs = it->second.recipients;
+    for (std::size_t i = 0; i < rs.size(); ++i) {
+        if (is_final(rs[i].status) || rs[i].next_attempt == 0) continue;
+        rs[i].next_attempt = 0;
+        StateRecord r;
+        r.type = StateType::Recipient;
+        r.segment = parts->segment;
+        r.offset = parts->offset;
+        r.index = static_cast<std::uint32_t>(i);
+        r.state = rs[i];
+        impl_->enqueue_update(std::move(r), false);
+    }
+    return true;
+}
+
 std::optional<std::string> Spool::load(const std::string& id, std::string& error) const {
     auto parts = format::parse_id(id);
     if (!parts) {

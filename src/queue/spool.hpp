@@ -203,6 +203,12 @@ public:
     // next batch (a Hold record). Ignored for an unknown id, a message already done, or when the
     // flag already has that value.
     void set_held(const std::string& id, bool held);
+    // Admin "retry now": next_attempt = 0 for every recipient still Pending or Deferred
+    // (status, attempts and last_error kept), in one step under the index lock, so a delivery
+    // result recorded meanwhile by update() is never overwritten with an older state.
+    // Thread-safe; durable with the next batch. False, changing nothing, for an unknown id, a
+    // message already done, or one on hold.
+    bool retry_now(const std::string& id);
     std::size_t size() const;  // messages not done
 
     // Blocks until everything queued before the call (commits and state changes) is durable

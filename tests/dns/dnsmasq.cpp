@@ -100,7 +100,8 @@ std::unique_ptr<Dnsmasq> Dnsmasq::start(const std::vector<std::string>& records,
             "--pid-file=",  // none: /run may not be writable
             // As root dnsmasq drops to this user (its default, "dnsmasq", may not exist);
             // unprivileged it ignores the option.
-            "--user=nobody", "--log-facility=-", "--log-queries", "--local=/test/"};
+            "--user=nobody", "--log-facility=-", "--log-queries",
+            "--local=/#/"};  // every name without records: NXDOMAIN, nothing forwarded
         args.insert(args.end(), records.begin(), records.end());
         std::vector<char*> argv;
         for (auto& a : args) argv.push_back(a.data());

@@ -14,9 +14,9 @@ namespace tern::dns::test {
 class Dnsmasq {
 public:
     // `records` are dnsmasq options: "--mx-host=a.test,mx.a.test,10",
-    // "--host-record=mx.a.test,127.0.0.2", "--dns-rr=b.test,15,000000". Names under .test
-    // without records are NXDOMAIN. nullptr and `error` (with dnsmasq's log) when it does not
-    // start within a few seconds.
+    // "--host-record=mx.a.test,127.0.0.2", "--dns-rr=b.test,15,000000". Every name without
+    // records is NXDOMAIN. nullptr and `error` (with dnsmasq's log) when it does not start
+    // within a few seconds.
     static std::unique_ptr<Dnsmasq> start(const std::vector<std::string>& records, std::string& error);
     ~Dnsmasq();
     Dnsmasq(const Dnsmasq&) = delete;

@@ -654,6 +654,40 @@ TEST(Spool, HoldIsVisibleAndSurvivesReopenAndReleaseClearsIt) {
     EXPECT_EQ(s->size(), 1u);
 }
 
+TEST(Spool, RetryNowResetsNextAttemptOnlyWhereItMatters) {
+    TempDir t;
+    std::string id, held;
+    {
+        auto s = open_ok(options(t.spool()));
+        id = commit_sync(*s, make_envelope(1, 3), "", "a").id;
+        held = commit_sync(*s, make_envelope(2, 1), "", "b").id;
+        s->update(id, 0, {RecipientStatus::Deferred, 4, 1700009999, "451 later"});
+        s->update(id, 1, {RecipientStatus::Delivered, 1, 0, ""});
+        s->update(held, 0, {RecipientStatus::Deferred, 1, 1700009999, "451 later"});
+        s->set_held(held, true);
+        s->flush();
+        const auto records = s->stats().state_records;
+        EXPECT_TRUE(s->retry_now(id));
+        EXPECT_FALSE(s->retry_now(held));  // on hold: untouched
+        EXPECT_FALSE(s->retry_now("ffffffff-00000040"));
+        EXPECT_FALSE(s->retry_now("junk"));
+        s->flush();
+        EXPECT_EQ(s->stats().state_records, records + 1);  // recipient 0 only
+        EXPECT_TRUE(s->retry_now(id));  // already due: true, nothing recorded
+        s->flush();
+        EXPECT_EQ(s->stats().state_records, records + 1);
+    }
+    auto s = open_ok(options(t.spool()));
+    auto e = s->entry(id);
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->recipients[0], (RecipientState{RecipientStatus::Deferred, 4, 0, "451 later"}));
+    EXPECT_EQ(e->recipients[1].status, RecipientStatus::Delivered);
+    EXPECT_EQ(e->recipients[2], RecipientState{});
+    EXPECT_EQ(s->entry(held)->recipients[0].next_attempt, 1700009999);
+    s->remove(id);
+    EXPECT_FALSE(s->retry_now(id));  // done
+}
+
 TEST(Spool, HoldSurvivesCompaction) {
     TempDir t;
     auto o = options(t.spool());
