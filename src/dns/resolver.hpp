@@ -19,7 +19,8 @@ namespace tern::dns {
 
 struct ResolverOptions {
     // "127.0.0.1", "127.0.0.1:5353", "::1", "[::1]:5353" (see nameserver.hpp); the lookups are
-    // forwarded to them. Empty: the system resolver (/etc/resolv.conf and /etc/hosts).
+    // forwarded to them, names under .test included (libunbound otherwise answers those
+    // NXDOMAIN itself, RFC 6761). Empty: the system resolver (/etc/resolv.conf, /etc/hosts).
     std::vector<std::string> nameservers;
     // Per lookup (mx(), addresses(), one addresses_each() call); past it the lookup is TempFail.
     std::chrono::seconds timeout{30};
@@ -56,7 +57,9 @@ public:
 
     // Ends outstanding lookups (they complete with TempFail "resolver stopped") and makes later
     // ones fail the same way. Call it from any thread before destroying the resolver (the
-    // destructor does it too); a coroutine still waiting is resumed, never left hanging.
+    // destructor does it too); a coroutine still waiting is resumed, never left hanging. The
+    // resolver must go before the io_context of its executor, which must run for the stop to
+    // complete.
     virtual void stop() = 0;
 };
 

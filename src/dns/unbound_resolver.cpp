@@ -342,7 +342,9 @@ private:
     }
 
     // Keeps one wait on libunbound's pipe outstanding while lookups are in flight (and none
-    // when idle, so an io_context with nothing else to do can return from run()).
+    // when idle, so an io_context with nothing else to do can return from run()). Queueing a
+    // wait re-arms the descriptor (EPOLL_CTL_MOD), so a result that came just before still
+    // wakes it.
     void watch() {
         if (watching_ || stopped_ || batches_.empty()) return;
         watching_ = true;
@@ -363,6 +365,12 @@ private:
             fail_all("resolver failure: " + ec.message());
             return;
         }
+        process();
+    }
+
+    // Runs the callbacks of every result libunbound has ready (none is fine).
+    void process() {
+        if (stopped_) return;
         if (int err = ub_process(ctx_); err != 0) {
             fail_all(std::string("resolver failure: ") + ub_strerror(err));
             return;

@@ -77,7 +77,8 @@
 // only keeps the flag — QueueEntry::held — and makes it durable like a recipient state change
 // (a Hold record in state.log, synced with the next batch; the latest change may be lost in a
 // crash). Compaction writes a Hold record for every live message on hold (a release writes
-// none: not held is the default). Honouring the flag is the delivery layer's job.
+// none: not held is the default). Honouring the flag is the delivery layer's job. retry_now()
+// (the administrator's "flush") skips held messages.
 //
 // Threads: callbacks run on the commit thread and must be quick; they may call commit(),
 // update() and remove(), but never flush(), close() or the destructor (those wait for it).

@@ -4,7 +4,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,12 +12,8 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <thread>
-
-extern char** environ;
 
 namespace tern::dns::test {
 
@@ -52,13 +48,6 @@ int bind_udp(std::uint16_t port, std::uint16_t* bound = nullptr) {
     return fd;
 }
 
-std::string read_file(const std::string& path) {
-    std::ifstream f(path);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-}
-
 void terminate(pid_t pid) {
     ::kill(pid, SIGTERM);
     for (int i = 0; i < 500; ++i) {  // 5 s
@@ -86,41 +75,52 @@ std::unique_ptr<Dnsmasq> Dnsmasq::start(const std::vector<std::string>& records,
         }
         ::close(probe);  // dnsmasq takes the port; a race with another process is retried
 
+        // The log is an unlinked file: nothing is left behind, even by a crashed test.
         std::string log_path = std::string(tmp && *tmp ? tmp : "/tmp") + "/tern-dnsmasq-XXXXXX";
-        int log_fd = ::mkstemp(log_path.data());
+        const int log_fd = ::mkostemp(log_path.data(), O_CLOEXEC);
         if (log_fd < 0) {
             error = "mkstemp failed";
             return nullptr;
         }
-        ::close(log_fd);
+        ::unlink(log_path.c_str());
 
         std::vector<std::string> args = {
             kDnsmasq, "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
             "--listen-address=127.0.0.1", "--bind-interfaces", "--port=" + std::to_string(port),
             "--pid-file=",  // none: /run may not be writable
-            // As root dnsmasq drops to this user (its default, "dnsmasq", may not exist);
-            // unprivileged it ignores the option.
-            "--user=nobody", "--log-facility=-", "--log-queries",
+            // As root, dnsmasq would switch to user "dnsmasq" (which may not exist) and group
+            // "dip"; any such switch also clears the parent-death signal set below.
+            // Unprivileged, these are ignored.
+            "--user=root", "--group=root", "--log-facility=-", "--log-queries",
             "--local=/#/"};  // every name without records: NXDOMAIN, nothing forwarded
         args.insert(args.end(), records.begin(), records.end());
         std::vector<char*> argv;
         for (auto& a : args) argv.push_back(a.data());
         argv.push_back(nullptr);
 
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_APPEND, 0);
-        posix_spawn_file_actions_adddup2(&actions, 1, 2);
-        pid_t pid = 0;
-        int rc = ::posix_spawn(&pid, kDnsmasq, &actions, nullptr, argv.data(), environ);
-        posix_spawn_file_actions_destroy(&actions);
-        if (rc != 0) {
-            ::unlink(log_path.c_str());
-            error = "posix_spawn dnsmasq failed: " + std::to_string(rc);
+        // fork/exec rather than posix_spawn for PR_SET_PDEATHSIG: a test process that crashes
+        // or is killed by ctest's timeout must not leave dnsmasq running. Only
+        // async-signal-safe calls in the child.
+        const pid_t parent = ::getpid();
+        const pid_t pid = ::fork();
+        if (pid < 0) {
+            ::close(log_fd);
+            error = "fork failed";
             return nullptr;
         }
-        std::unique_ptr<Dnsmasq> d(new Dnsmasq(pid, port, log_path));
+        if (pid == 0) {
+            ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+            if (::getppid() != parent) ::_exit(127);
+            int in = ::open("/dev/null", O_RDONLY);
+            if (in < 0) ::_exit(127);
+            ::dup2(in, 0);
+            ::dup2(log_fd, 1);  // dup2 clears O_CLOEXEC on the copies
+            ::dup2(log_fd, 2);
+            ::close_range(3, ~0u, 0);
+            ::execv(kDnsmasq, argv.data());
+            ::_exit(127);
+        }
+        std::unique_ptr<Dnsmasq> d(new Dnsmasq(pid, port, log_fd));
 
         // Ready once it logged "started" and holds the port (it binds before that line).
         bool exited = false;
@@ -146,10 +146,20 @@ std::unique_ptr<Dnsmasq> Dnsmasq::start(const std::vector<std::string>& records,
 
 Dnsmasq::~Dnsmasq() {
     if (pid_ > 0) terminate(pid_);
-    ::unlink(log_path_.c_str());
+    ::close(log_fd_);
 }
 
-std::string Dnsmasq::log() const { return read_file(log_path_); }
+std::string Dnsmasq::log() const {
+    std::string out;
+    char buf[4096];
+    for (off_t off = 0;;) {
+        ssize_t n = ::pread(log_fd_, buf, sizeof buf, off);
+        if (n <= 0) break;
+        out.append(buf, static_cast<std::size_t>(n));
+        off += n;
+    }
+    return out;
+}
 
 SilentServer::SilentServer() {
     fd_ = bind_udp(0, &port_);

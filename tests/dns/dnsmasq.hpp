@@ -27,11 +27,10 @@ public:
     std::string log() const;
 
 private:
-    Dnsmasq(pid_t pid, std::uint16_t port, std::string log_path)
-        : pid_(pid), port_(port), log_path_(std::move(log_path)) {}
+    Dnsmasq(pid_t pid, std::uint16_t port, int log_fd) : pid_(pid), port_(port), log_fd_(log_fd) {}
     pid_t pid_;
     std::uint16_t port_;
-    std::string log_path_;
+    int log_fd_;  // dnsmasq's stdout and stderr, an unlinked file
 };
 
 // A UDP socket on 127.0.0.1 that is never read: a nameserver that does not answer.

@@ -220,29 +220,32 @@ TEST_F(ResolverTest, InvalidNamesAreNotQueried) {
     EXPECT_EQ(dnsmasq_->log().find("query["), std::string::npos) << dnsmasq_->log();
 }
 
-TEST_F(ResolverTest, ManyConcurrentLookupsFromAThreadPool) {
-    // Callers on another execution context, several threads, no strand: the resolver
-    // serialises itself and resumes each caller on the pool.
-    std::thread io_thread;
+TEST_F(ResolverTest, ManyConcurrentLookupsAcrossThreads) {
+    // The resolver's context runs on three threads, the callers on a pool of four with no
+    // strand: the resolver serialises itself and resumes each caller on the pool.
     auto guard = asio::make_work_guard(io_);
-    io_thread = std::thread([this] { io_.run(); });
+    std::vector<std::thread> io_threads;
+    for (int i = 0; i < 3; ++i) io_threads.emplace_back([this] { io_.run(); });
     asio::thread_pool pool(4);
     std::atomic<int> ok{0}, done{0};
     std::atomic<bool> wrong_thread{false};
-    const auto io_id = io_thread.get_id();
-    for (int i = 0; i < 40; ++i) {
-        asio::co_spawn(pool, resolver_->mx(i % 2 ? "two.test" : "nullmx.test"),
-                       [&, io_id](std::exception_ptr, MxAnswer a) {
-                           if (a.status == Status::Ok) ++ok;
-                           if (std::this_thread::get_id() == io_id) wrong_thread = true;
-                           ++done;
-                       });
+    std::vector<std::thread::id> io_ids;
+    for (auto& t : io_threads) io_ids.push_back(t.get_id());
+    const int n = 300;
+    for (int i = 0; i < n; ++i) {
+        const char* name = i % 3 == 0 ? "two.test" : i % 3 == 1 ? "nullmx.test" : "rawnull.test";
+        asio::co_spawn(pool, resolver_->mx(name), [&](std::exception_ptr, MxAnswer a) {
+            if (a.status == Status::Ok) ++ok;
+            if (std::find(io_ids.begin(), io_ids.end(), std::this_thread::get_id()) != io_ids.end())
+                wrong_thread = true;
+            ++done;
+        });
     }
     pool.join();
     guard.reset();
-    io_thread.join();
-    EXPECT_EQ(done, 40);
-    EXPECT_EQ(ok, 40);
+    for (auto& t : io_threads) t.join();
+    EXPECT_EQ(done, n);
+    EXPECT_EQ(ok, n);
     EXPECT_FALSE(wrong_thread);
 }
 
