@@ -12,8 +12,9 @@
 // Threads: accepting and connection I/O run on a strand of the given executor, one coroutine
 // per connection. The QueueControl is called on `blocking` when given (e.g. the server's
 // blocking thread pool: the call may wait for a spool fsync), else inline on the strand (the
-// I/O thread waits for the call; fine for quick implementations and tests). At most one call
-// runs at a time.
+// I/O thread waits for the call; fine for quick implementations and tests). Inline, calls run
+// one at a time; on a multi-threaded `blocking` executor they may overlap, so the QueueControl
+// must then be thread-safe (SpoolQueueControl is: the Spool is).
 //
 // Deliberately left out: authentication beyond file permissions (no SO_PEERCRED check) and
 // several requests per connection.
