@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "config/config.hpp"
+#include "core/clock.hpp"
 #include "control/control_client.hpp"
 #include "control/json.hpp"
 #include "control/protocol.hpp"
@@ -161,11 +162,6 @@ void add_queue_commands(CLI::App& app, std::optional<std::string>& config_path, 
     queue->allow_extras();
 
     auto cmd = std::make_shared<QueueCommand>();
-    auto now = [] {
-        return std::chrono::duration_cast<std::chrono::seconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-            .count();
-    };
     struct Spec {
         const char* verb;
         const char* help;
@@ -187,7 +183,7 @@ void add_queue_commands(CLI::App& app, std::optional<std::string>& config_path, 
         if (spec.has_id) sub->add_option("id", *id, spec.id_required ? "Message ID" : "Message ID (optional)");
         if (spec.has_json) sub->add_flag("--json", *json_flag, "Print JSON instead of text");
         sub->allow_extras();
-        sub->callback([sub, spec, id, json_flag, cmd, &config_path, &exit_code, now] {
+        sub->callback([sub, spec, id, json_flag, cmd, &config_path, &exit_code] {
             if (!sub->remaining().empty()) {
                 exit_code = usage(sub, "unexpected argument '" + sub->remaining().front() + "'");
                 return;
@@ -199,7 +195,7 @@ void add_queue_commands(CLI::App& app, std::optional<std::string>& config_path, 
             cmd->verb = spec.verb;
             cmd->id = id->empty() ? std::nullopt : std::optional<std::string>(*id);
             cmd->json = *json_flag;
-            exit_code = run_queue_command(config_path, *cmd, std::cout, std::cerr, now());
+            exit_code = run_queue_command(config_path, *cmd, std::cout, std::cerr, unix_now());
         });
     }
     queue->callback([queue, cmd, &exit_code] {

@@ -807,6 +807,11 @@ bool Config::is_local_domain(std::string_view domain) const {
                        [&](const std::string& d) { return iequals(d, domain); });
 }
 
+bool Config::is_local_address(std::string_view address) const {
+    auto at = address.rfind('@');
+    return at == std::string_view::npos || is_local_domain(address.substr(at + 1));
+}
+
 const std::vector<std::string>* Config::alias_targets(std::string_view key) const {
     auto it = aliases.find(ascii_lower(key));
     return it == aliases.end() ? nullptr : &it->second;

@@ -192,6 +192,8 @@ struct Config {
     std::string source;  // file the config came from, or "<embedded default>"
 
     bool is_local_domain(std::string_view domain) const;  // case-insensitive
+    // The domain after the last '@' is local; an address without one ("postmaster") is too.
+    bool is_local_address(std::string_view address) const;
     std::filesystem::path users_file() const { return server.data_dir / "users"; }
     std::filesystem::path queue_dir() const { return server.data_dir / "queue"; }
     std::filesystem::path mailboxes_dir() const { return server.data_dir / "mailboxes"; }

@@ -4,6 +4,7 @@
 // client_transaction.cpp. See client_session.hpp for the decisions.
 #include "outbound/client_session.hpp"
 
+#include "core/address.hpp"
 #include "core/base64.hpp"
 
 namespace tern::outbound {
@@ -130,6 +131,15 @@ void ClientSession::on_greeting(const Reply& r) {
         return fail_connection(host_refusal(r, "Host refused the connection"), true);
     }
     greeting_ = r.text(512);
+    std::string_view peer_name = std::string_view(greeting_).substr(0, greeting_.find(' '));
+    if (!opts_.hostname.empty() && iequals(peer_name, opts_.hostname)) {
+        // RFC 5321 5.1: we must not deliver to ourselves. Like Postfix's "mail for <domain>
+        // loops back to myself": permanent, and no other host is tried.
+        return fail_connection(Outcome::permanent("5.4.6", "Host " + greeting_.substr(0, peer_name.size()) +
+                                                               " greets with our own name: mail loops back to myself",
+                                                  554),
+                               false);
+    }
     send("EHLO " + opts_.hostname + "\r\n", {Expect::Ehlo});
 }
 

@@ -23,6 +23,8 @@
 //    TLS handshake failed 4.7.5, AUTH refused or impossible 4.7.0 (535 too: bad smarthost
 //    credentials are an operator's mistake, mail stays queued until they are fixed),
 //    protocol violation 4.5.0, drop and timeout 4.4.2.
+//  - A greeting that names our own host (ClientOptions::hostname) means the mail would loop:
+//    554 5.4.6 for every message, nothing sent.
 //  - Credentials are sent only under TLS unless ClientOptions::auth_without_tls.
 //  - After STARTTLS's 220, octets already received are discarded (never parsed as replies),
 //    and all knowledge from the first EHLO is dropped (RFC 3207 4.2).

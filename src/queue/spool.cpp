@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <future>
 #include <random>
 
 #include "queue/crc32c.hpp"
@@ -348,6 +349,14 @@ std::unique_ptr<Spool> Spool::open(Options options, std::string& error) {
     p->thread_running = true;
     p->thread = std::thread([p] { p->run(); });
     return std::unique_ptr<Spool>(new Spool(std::move(impl)));
+}
+
+CommitResult Spool::commit_and_wait(Envelope envelope, std::string prefix, std::string data) {
+    std::promise<CommitResult> done;
+    auto result = done.get_future();
+    commit(std::move(envelope), std::move(prefix), std::move(data),
+           [&done](CommitResult r) { done.set_value(std::move(r)); });
+    return result.get();
 }
 
 void Spool::commit(Envelope envelope, std::string prefix, std::string data,

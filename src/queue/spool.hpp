@@ -185,6 +185,9 @@ public:
     // completes with 554 5.5.1. The message is prefix + data, stored byte-exact.
     void commit(Envelope envelope, std::string prefix, std::string data,
                 std::function<void(CommitResult)> done);
+    // commit() and wait for its result: for threads that may block (delivery workers queueing
+    // a bounce or an alias copy). Never from a commit callback: that would wait for itself.
+    CommitResult commit_and_wait(Envelope envelope, std::string prefix, std::string data);
 
     // The message bytes, body checksum verified. Thread-safe (its own descriptor + pread).
     std::optional<std::string> load(const std::string& id, std::string& error) const;

@@ -1,41 +1,13 @@
 #include "server/bouncer.hpp"
 
-#include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 
-#include <chrono>
-#include <future>
-
+#include "core/clock.hpp"
+#include "dsn/mime_text.hpp"
 #include "queue/spool.hpp"
+#include "server/random_hex.hpp"
 
 namespace tern::server {
-namespace {
-
-std::int64_t now_unix() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-std::string random_token() {
-    unsigned char b[8];
-    RAND_bytes(b, sizeof b);
-    static const char* hex = "0123456789abcdef";
-    std::string out;
-    for (unsigned char c : b) {
-        out += hex[c >> 4];
-        out += hex[c & 15];
-    }
-    return out;
-}
-
-bool is_ascii(std::string_view s) {
-    for (unsigned char c : s)
-        if (c >= 0x80) return false;
-    return true;
-}
-
-}  // namespace
 
 Bouncer::Bouncer(queue::Spool& spool, std::string hostname, Dispatch dispatch)
     : spool_(spool), hostname_(std::move(hostname)), dispatch_(std::move(dispatch)) {}
@@ -62,8 +34,8 @@ std::string Bouncer::report(const std::string& id, const Envelope& env, const st
     in.envid = env.envid;
     in.arrival = env.received_at;
     in.original = original;
-    in.now = now_unix();
-    in.unique = id + "." + random_token();
+    in.now = unix_now();
+    in.unique = id + "." + random_hex(8);
     in.delay_by_default = delay_by_default;
     for (const auto& r : reports) {
         if (r.recipient >= env.recipients.size()) continue;
@@ -90,13 +62,10 @@ std::string Bouncer::report(const std::string& id, const Envelope& env, const st
     dsn_env.received_at = in.now;
     dsn_env.helo = hostname_;
     dsn_env.client_address = "127.0.0.1";
-    bool utf8 = !is_ascii(*text);
-    dsn_env.smtputf8 = !is_ascii(env.mail_from);
+    bool utf8 = !dsn::is_ascii(*text);
+    dsn_env.smtputf8 = !dsn::is_ascii(env.mail_from);
     if (utf8) dsn_env.body = BodyType::EightBitMime;
-    std::promise<queue::CommitResult> done;
-    auto fut = done.get_future();
-    spool_.commit(dsn_env, {}, std::move(*text), [&done](queue::CommitResult r) { done.set_value(std::move(r)); });
-    auto r = fut.get();
+    auto r = spool_.commit_and_wait(dsn_env, {}, std::move(*text));
     if (!r.outcome.is_ok()) {
         spdlog::error("queue={} cannot queue the delivery status notification to <{}>: {}", id, env.mail_from,
                       r.outcome.str());

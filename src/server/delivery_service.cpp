@@ -2,39 +2,20 @@
 
 #include <spdlog/spdlog.h>
 
-#include <chrono>
-#include <future>
 #include <random>
 
 #include "config/config.hpp"
+#include "core/clock.hpp"
 #include "delivery/local_delivery.hpp"
 #include "delivery/recipient_resolver.hpp"
+#include "queue/retry_policy.hpp"
 #include "queue/spool.hpp"
-#include "transport/retry_policy.hpp"
 
 namespace tern::server {
-namespace {
-transport::RetryPolicy retry_policy(const config::Config& c) {
-    return {static_cast<std::int64_t>(c.queue.first_retry), static_cast<std::int64_t>(c.queue.max_retry),
-            static_cast<std::int64_t>(c.queue.lifetime)};
-}
-
-std::int64_t now_seconds() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-}  // namespace
 
 DeliveryService::DeliveryService(Options opts, queue::Spool& spool, ConfigSource config,
                                  const delivery::UserLookup& users)
     : opts_(opts), spool_(spool), config_(std::move(config)), users_(users) {}
-
-bool DeliveryService::is_local(const config::Config& config, const std::string& address) {
-    auto at = address.rfind('@');
-    if (at == std::string::npos) return true;  // "postmaster"
-    return config.is_local_domain(std::string_view(address).substr(at + 1));
-}
 
 DeliveryService::~DeliveryService() { stop(); }
 
@@ -58,7 +39,7 @@ void DeliveryService::submit(std::string id, std::shared_ptr<const Envelope> env
     job.id = std::move(id);
     auto cfg = config_();
     for (std::size_t i = 0; i < envelope->recipients.size(); ++i) {
-        if (is_local(*cfg, envelope->recipients[i].address)) {
+        if (cfg->is_local_address(envelope->recipients[i].address)) {
             job.recipients.push_back(i);
             job.attempts.push_back(0);
         }
@@ -86,7 +67,7 @@ std::size_t DeliveryService::recover() {
             if (st.status != queue::RecipientStatus::Pending &&
                 st.status != queue::RecipientStatus::Deferred)
                 continue;
-            if (!is_local(*cfg, e.envelope.recipients[i].address)) continue;
+            if (!cfg->is_local_address(e.envelope.recipients[i].address)) continue;
             job.recipients.push_back(i);
             job.attempts.push_back(st.attempts);
             if (st.status == queue::RecipientStatus::Deferred)
@@ -99,7 +80,7 @@ std::size_t DeliveryService::recover() {
         std::lock_guard lock(mu_);
         if (e.held) {
             held_.insert(e.id);
-            if (due == 0) job.due = due = now_seconds();
+            if (due == 0) job.due = due = unix_now();
         }
         if (due == 0) ready_.push_back(std::move(job));
         else timed_.push(std::move(job));
@@ -115,7 +96,7 @@ DeliveryService::Stats DeliveryService::stats() const {
 
 std::int64_t DeliveryService::backoff(const config::Config& config, std::uint32_t attempts) {
     thread_local std::mt19937 rng{std::random_device{}()};
-    return retry_policy(config).delay(attempts, rng);
+    return queue::RetryPolicy::from(config.queue).delay(attempts, rng);
 }
 
 std::size_t DeliveryService::retry_now(const std::optional<std::string>& id) {
@@ -158,14 +139,9 @@ Outcome DeliveryService::forward(const Envelope& env, std::size_t rcpt,
         r.orcpt = original.orcpt.empty() ? "rfc822;" + original.address : original.orcpt;
         copy.recipients.push_back(std::move(r));
     }
-    Envelope copy_for_dispatch = copy;
-    std::promise<queue::CommitResult> done;
-    auto result = done.get_future();
-    spool_.commit(std::move(copy), {}, data,
-                  [&done](queue::CommitResult r) { done.set_value(std::move(r)); });
-    auto r = result.get();
+    auto r = spool_.commit_and_wait(copy, {}, data);
     if (!r.outcome.is_ok()) return r.outcome;
-    if (opts_.remote) opts_.remote(r.id, std::make_shared<const Envelope>(std::move(copy_for_dispatch)));
+    if (opts_.remote) opts_.remote(r.id, std::make_shared<const Envelope>(std::move(copy)));
     return Outcome::ok("queued as " + r.id);
 }
 
@@ -183,11 +159,11 @@ void DeliveryService::worker() {
         }
         if (!timed_.empty()) {
             auto due = timed_.top().due;
-            if (due <= now_seconds()) {
+            if (due <= unix_now()) {
                 Job j = timed_.top();
                 timed_.pop();
                 if (held_.count(j.id)) {
-                    j.due = now_seconds() + 60;  // looked at again later; release() wakes it
+                    j.due = unix_now() + 60;  // looked at again later; release() wakes it
                     timed_.push(std::move(j));
                 } else {
                     ready_.push_back(std::move(j));
@@ -213,8 +189,8 @@ void DeliveryService::run_job(Job job) {
     delivery::RecipientResolver resolver(*cfg, users_);
     delivery::LocalDeliveryAgent agent(resolver, cfg->mailboxes_dir(), cfg->server.hostname);
     Job retry;
-    std::int64_t now = now_seconds();
-    auto policy = retry_policy(*cfg);
+    std::int64_t now = unix_now();
+    auto policy = queue::RetryPolicy::from(cfg->queue);
     std::vector<DeliveryReport> reports;
     for (std::size_t k = 0; k < job.recipients.size(); ++k) {
         auto idx = job.recipients[k];

@@ -95,7 +95,6 @@ private:
     // to; Ok once that copy is durable in the spool.
     Outcome forward(const Envelope& env, std::size_t rcpt, const std::vector<std::string>& remote,
                     const std::string& data);
-    static bool is_local(const config::Config& config, const std::string& address);
 
     Options opts_;
     queue::Spool& spool_;

@@ -9,32 +9,14 @@
 #include <future>
 
 #include "config/config.hpp"
+#include "core/clock.hpp"
 #include "dns/resolver.hpp"
+#include "queue/retry_policy.hpp"
 #include "queue/spool.hpp"
 #include "server/bouncer.hpp"
-#include "transport/retry_policy.hpp"
 #include "transport/route_plan.hpp"
 
 namespace tern::server {
-namespace {
-
-std::int64_t now_unix() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-bool is_remote(const config::Config& c, const std::string& address) {
-    auto at = address.rfind('@');
-    return at != std::string::npos && !c.is_local_domain(std::string_view(address).substr(at + 1));
-}
-
-transport::RetryPolicy retry_policy(const config::Config& c) {
-    return {static_cast<std::int64_t>(c.queue.first_retry), static_cast<std::int64_t>(c.queue.max_retry),
-            static_cast<std::int64_t>(c.queue.lifetime)};
-}
-
-}  // namespace
 
 struct OutboundService::Batch {
     transport::RoutePlan plan;
@@ -98,19 +80,19 @@ void OutboundService::submit(const std::string& id, std::shared_ptr<const Envelo
     auto cfg = config_();
     std::map<std::size_t, Recipient> rcpts;
     for (std::size_t i = 0; i < envelope->recipients.size(); ++i)
-        if (is_remote(*cfg, envelope->recipients[i].address)) rcpts[i] = Recipient{};
+        if (!cfg->is_local_address(envelope->recipients[i].address)) rcpts[i] = Recipient{};
     track(id, std::move(envelope), std::move(rcpts), false);
 }
 
 std::size_t OutboundService::recover() {
     auto cfg = config_();
     std::size_t n = 0;
-    std::int64_t now = now_unix();
+    std::int64_t now = unix_now();
     for (auto& e : spool_.entries()) {
         std::map<std::size_t, Recipient> rcpts;
         for (std::size_t i = 0; i < e.recipients.size(); ++i) {
             const auto& st = e.recipients[i];
-            if (queue::is_final(st.status) || !is_remote(*cfg, e.envelope.recipients[i].address)) continue;
+            if (queue::is_final(st.status) || cfg->is_local_address(e.envelope.recipients[i].address)) continue;
             Recipient r;
             r.attempts = st.attempts;
             r.due = st.status == queue::RecipientStatus::Deferred ? st.next_attempt : 0;
@@ -163,7 +145,7 @@ OutboundService::Stats OutboundService::stats() const {
 void OutboundService::schedule() {
     if (stopping_) return;
     auto cfg = config_();
-    std::int64_t now = now_unix();
+    std::int64_t now = unix_now();
     std::int64_t next_due = 0;
     // Due recipients grouped by destination.
     std::map<std::string, std::shared_ptr<Batch>> batches;
@@ -247,8 +229,8 @@ asio::awaitable<void> OutboundService::run_batch(OutboundService* self, std::sha
 
 void OutboundService::finish(Batch& batch, const std::vector<std::vector<transport::RecipientResult>>& results) {
     auto cfg = config_();
-    auto policy = retry_policy(*cfg);
-    std::int64_t now = now_unix();
+    auto policy = queue::RetryPolicy::from(cfg->queue);
+    std::int64_t now = unix_now();
     for (std::size_t i = 0; i < batch.items.size(); ++i) {
         const auto& item = batch.items[i];
         const Envelope& env = *item.envelope;

@@ -1,13 +1,12 @@
 #include "server/smtp_checks.hpp"
 
-#include <openssl/rand.h>
-
 #include "core/address.hpp"
 #include "delivery/recipient_resolver.hpp"
 #include "message/from_addresses.hpp"
 #include "message/submission_headers.hpp"
 #include "policy/send_quota.hpp"
 #include "policy/sender_policy.hpp"
+#include "server/random_hex.hpp"
 
 namespace tern::server {
 namespace {
@@ -15,18 +14,6 @@ namespace {
 const std::vector<std::string>* extra_senders(const config::Config& c, const std::string& user) {
     auto it = c.senders.find(user);
     return it == c.senders.end() ? nullptr : &it->second;
-}
-
-std::string random_hex(std::size_t bytes) {
-    std::string raw(bytes, '\0');
-    RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(raw.size()));
-    static const char* hex = "0123456789abcdef";
-    std::string out;
-    for (unsigned char ch : raw) {
-        out.push_back(hex[ch >> 4]);
-        out.push_back(hex[ch & 15]);
-    }
-    return out;
 }
 
 }  // namespace

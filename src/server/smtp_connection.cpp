@@ -10,6 +10,7 @@
 
 #include "auth/user_directory.hpp"
 #include "core/address.hpp"
+#include "core/clock.hpp"
 #include "net/stream.hpp"
 #include "net/tls_context.hpp"
 #include "policy/auth_throttle.hpp"
@@ -35,12 +36,6 @@ constexpr std::size_t kFirstReadChunk = 1024;
 constexpr std::size_t kMaxReadChunk = 64 * 1024;
 
 std::atomic<std::uint64_t> g_session_counter{0};
-
-std::int64_t now_unix() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 smtp::SessionOptions session_options(const config::Config& c, SmtpListenerKind kind,
                                      const SmtpServices& s) {
@@ -130,7 +125,7 @@ asio::awaitable<void> Connection::start_tls() {
 
 asio::awaitable<void> Connection::verify_password(const smtp::VerifyPassword& v) {
     auto user = ascii_lower(v.user);
-    if (services.throttle->blocked(peer_ip, user, now_unix())) {
+    if (services.throttle->blocked(peer_ip, user, unix_now())) {
         session.password_verified(smtp::AuthVerdict::Throttled);
         co_return;
     }
@@ -144,7 +139,7 @@ asio::awaitable<void> Connection::verify_password(const smtp::VerifyPassword& v)
 asio::awaitable<void> Connection::commit(smtp::CommitMessage& m) {
     co_await flush();  // pipelined replies so far go out before the (possibly long) commit wait
     if (ec) co_return;
-    auto now = now_unix();
+    auto now = unix_now();
     std::string prefix;
     const auto& auth_user = session.auth_user();
     if (!auth_user.empty()) {
@@ -193,12 +188,12 @@ asio::awaitable<void> Connection::perform(smtp::Action& action) {
     if (auto* r = std::get_if<smtp::SendReply>(&action)) {
         out += r->bytes;
     } else if (auto* c = std::get_if<smtp::CheckRecipient>(&action)) {
-        auto r = check_recipient(services, *cfg, session.auth_user(), rcpts_in_txn, c->address, now_unix());
+        auto r = check_recipient(services, *cfg, session.auth_user(), rcpts_in_txn, c->address, unix_now());
         if (r.is_ok()) ++rcpts_in_txn;
         session.recipient_checked(r);
     } else if (auto* c = std::get_if<smtp::CheckSender>(&action)) {
         rcpts_in_txn = 0;
-        auto r = check_sender(services, *cfg, session.auth_user(), c->address, now_unix());
+        auto r = check_sender(services, *cfg, session.auth_user(), c->address, unix_now());
         if (!r.is_ok())
             spdlog::info("session={} user={} MAIL FROM:<{}> refused: {}", sid, session.auth_user(),
                          c->address, r.str());
@@ -212,7 +207,7 @@ asio::awaitable<void> Connection::perform(smtp::Action& action) {
         co_await verify_password(*v);
     } else if (auto* l = std::get_if<smtp::LookupScram>(&action)) {
         auto user = ascii_lower(l->user);
-        if (services.throttle->blocked(peer_ip, user, now_unix())) {
+        if (services.throttle->blocked(peer_ip, user, unix_now())) {
             session.scram_credentials(std::nullopt, smtp::AuthVerdict::Throttled);
         } else if (auto secret = services.users->scram_secret(user)) {
             session.scram_credentials(std::move(*secret));
@@ -224,7 +219,7 @@ asio::awaitable<void> Connection::perform(smtp::Action& action) {
         spdlog::info("session={} auth user={} mechanism={} result={}", sid, a->user, a->mechanism,
                      a->success ? "ok" : a->reason);
         if (!a->success && (a->reason == "bad-credentials" || a->reason == "invalid-proof"))
-            services.throttle->record_failure(peer_ip, ascii_lower(a->user), now_unix());
+            services.throttle->record_failure(peer_ip, ascii_lower(a->user), unix_now());
     }
     co_return;
 }

@@ -102,7 +102,6 @@ asio::awaitable<std::vector<std::vector<RecipientResult>>> deliver_remote(
     run_opts.verify = plan.verify;
     run_opts.connect_timeout = options.connect_timeout;
     run_opts.tls_context = options.tls_context;
-    run_opts.loop_hostname = options.hostname;
 
     auto any_pending = [&] {
         for (auto& p : pending)

@@ -8,7 +8,6 @@
 #include <asio/this_coro.hpp>
 #include <openssl/ssl.h>
 
-#include "core/address.hpp"
 #include "net/awaitable.hpp"
 #include "net/stream.hpp"
 
@@ -98,7 +97,6 @@ asio::awaitable<ClientRun> run_smtp_client(ClientRunOptions options, ConnectTarg
     run.results.resize(jobs.size());
     std::string buffer(16 * 1024, '\0');
     bool closed = false;
-    bool greeting_checked = false;
     while (true) {
         auto actions = session.take_actions();
         for (auto& a : actions) {
@@ -147,16 +145,6 @@ asio::awaitable<ClientRun> run_smtp_client(ClientRunOptions options, ConnectTarg
             session.connection_lost();
         } else {
             session.feed(std::string_view(buffer.data(), n));
-            if (!greeting_checked && !session.greeting().empty()) {
-                greeting_checked = true;
-                std::string_view g = session.greeting();
-                if (!options.loop_hostname.empty() && iequals(g.substr(0, g.find(' ')), options.loop_hostname)) {
-                    stream.close();
-                    run.error = run.peer + " greets as " + options.loop_hostname + ": mail loops back to myself";
-                    run.results = fail_all(jobs, Outcome::permanent("5.4.6", run.error, 554));
-                    co_return run;
-                }
-            }
         }
     }
     if (!closed) stream.close();

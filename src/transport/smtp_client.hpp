@@ -32,9 +32,6 @@ struct ClientRunOptions {
     bool verify = false;                 // verify the certificate and that it names `host`
     std::chrono::seconds connect_timeout{30};
     std::shared_ptr<asio::ssl::context> tls_context;  // client context (trust store)
-    // Our own name: a greeting that starts with it means the mail would loop back to us
-    // (554 5.4.6 for every message, nothing sent). Empty: no check.
-    std::string loop_hostname;
 };
 
 struct ClientRun {

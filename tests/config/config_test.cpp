@@ -127,6 +127,10 @@ TEST(Config, IsLocalDomainIgnoresCase) {
     EXPECT_TRUE(c.is_local_domain("EXAMPLE.TEST"));
     EXPECT_FALSE(c.is_local_domain("example.tes"));
     EXPECT_FALSE(c.is_local_domain("localhost"));
+    EXPECT_TRUE(c.is_local_address("bob@EXAMPLE.test"));
+    EXPECT_TRUE(c.is_local_address("\"a@b\"@example.test"));
+    EXPECT_TRUE(c.is_local_address("postmaster"));
+    EXPECT_FALSE(c.is_local_address("bob@example.test.evil"));
 }
 
 TEST(Config, AliasCatchAllAndLookup) {

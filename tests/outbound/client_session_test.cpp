@@ -31,6 +31,18 @@ TEST(ClientSession, HappyPathWithoutPipelining) {
     EXPECT_EQ(t.results[0].recipients[0].code, 250);
 }
 
+TEST(ClientSession, GreetingWithOurOwnNameIsALoop) {
+    Script s = one_message();
+    s.phases = {"220 OUT.example.test ESMTP\r\n"};
+    auto t = run_every_chunking(s);
+    EXPECT_TRUE(client_lines(t).empty());  // not even EHLO
+    ASSERT_EQ(t.results.size(), 1u);
+    EXPECT_TRUE(t.results[0].recipients[0].is_permanent());
+    EXPECT_EQ(t.results[0].recipients[0].enhanced, "5.4.6");
+    EXPECT_EQ(t.results[0].recipients[0].code, 554);
+    EXPECT_TRUE(has_event(t, "CLOSE"));
+}
+
 TEST(ClientSession, HeloFallbackWhenEhloIsUnknown) {
     Script s = one_message();
     s.phases = {kGreeting + "502 5.5.1 What?\r\n" + "250 mx.remote.test\r\n" + kMailOk + kRcptOk + kGo +

@@ -3,9 +3,9 @@
 #include <random>
 #include <set>
 
-#include "transport/retry_policy.hpp"
+#include "queue/retry_policy.hpp"
 
-namespace tern::transport {
+namespace tern::queue {
 namespace {
 
 TEST(RetryPolicy, DoublesWithJitterUpToTheMaximum) {
@@ -35,4 +35,4 @@ TEST(RetryPolicy, Expiry) {
 }
 
 }  // namespace
-}  // namespace tern::transport
+}  // namespace tern::queue

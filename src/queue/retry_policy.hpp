@@ -7,12 +7,19 @@
 #include <cstdint>
 #include <random>
 
-namespace tern::transport {
+#include "config/config.hpp"
+
+namespace tern::queue {
 
 struct RetryPolicy {
     std::int64_t first_retry = 300;
     std::int64_t max_retry = 3600;
     std::int64_t lifetime = 5 * 24 * 3600;
+
+    static RetryPolicy from(const config::Queue& q) {
+        return {static_cast<std::int64_t>(q.first_retry), static_cast<std::int64_t>(q.max_retry),
+                static_cast<std::int64_t>(q.lifetime)};
+    }
 
     // Seconds to wait after the attempt numbered `attempts` (1 = the first attempt failed).
     template <class Rng>
@@ -27,4 +34,4 @@ struct RetryPolicy {
     bool expired(std::int64_t arrival, std::int64_t now) const { return now - arrival >= lifetime; }
 };
 
-}  // namespace tern::transport
+}  // namespace tern::queue
