@@ -70,8 +70,15 @@ void OutboundService::track(const std::string& id, std::shared_ptr<const Envelop
     asio::post(io_, [this, id, env = std::move(env), rcpts = std::move(rcpts), held]() mutable {
         auto& t = tracked_[id];
         t.envelope = std::move(env);
-        for (auto& [k, r] : rcpts) t.recipients.emplace(k, r);
-        t.held = t.held || held;
+        if (held && !t.held) {
+            for (auto& [k, r] : t.recipients)
+                if (!r.in_flight) unwait(id, k, r);
+            t.held = true;
+        }
+        for (auto& [k, r] : rcpts) {
+            auto [it, fresh] = t.recipients.emplace(k, r);
+            if (fresh && !t.held) wait(id, k, it->second);
+        }
         schedule();
     });
 }
@@ -116,7 +123,12 @@ std::size_t OutboundService::retry_now(const std::optional<std::string>& id) {
             if (id && mid != *id) continue;
             if (t.held) continue;
             ++n;
-            for (auto& [k, r] : t.recipients) r.due = 0;
+            for (auto& [k, r] : t.recipients) {
+                if (r.in_flight) continue;
+                unwait(mid, k, r);
+                r.due = 0;
+                wait(mid, k, r);
+            }
         }
         schedule();
         done.set_value(n);
@@ -127,14 +139,25 @@ std::size_t OutboundService::retry_now(const std::optional<std::string>& id) {
 void OutboundService::set_held(const std::string& id, bool held) {
     asio::post(io_, [this, id, held] {
         auto it = tracked_.find(id);
-        if (it == tracked_.end()) return;
+        if (it == tracked_.end() || it->second.held == held) return;
         it->second.held = held;
+        for (auto& [k, r] : it->second.recipients) {
+            if (r.in_flight) continue;
+            if (held) unwait(id, k, r);
+            else wait(id, k, r);
+        }
         if (!held) schedule();
     });
 }
 
 void OutboundService::forget(const std::string& id) {
-    asio::post(io_, [this, id] { tracked_.erase(id); });
+    asio::post(io_, [this, id] {
+        auto it = tracked_.find(id);
+        if (it == tracked_.end()) return;
+        for (auto& [k, r] : it->second.recipients)
+            if (!r.in_flight && !it->second.held) unwait(id, k, r);
+        tracked_.erase(it);
+    });
 }
 
 OutboundService::Stats OutboundService::stats() const {
@@ -146,47 +169,49 @@ void OutboundService::schedule() {
     if (stopping_) return;
     auto cfg = config_();
     std::int64_t now = unix_now();
-    std::int64_t next_due = 0;
-    // Due recipients grouped by destination.
+    // Due recipients grouped by destination; per batch, where each message's item is.
     std::map<std::string, std::shared_ptr<Batch>> batches;
-    std::map<std::string, std::size_t> batch_count;
-    for (auto& [id, t] : tracked_) {
-        if (t.held) continue;
-        for (auto& [k, r] : t.recipients) {
-            if (r.in_flight) continue;
-            if (r.due > now) {
-                if (next_due == 0 || r.due < next_due) next_due = r.due;
+    std::map<std::string, std::map<std::string, std::size_t>> item_of;
+    auto end = due_.lower_bound({now + 1, std::string(), 0});
+    for (auto e = due_.begin(); e != end;) {
+        const auto& [due, id, k] = *e;
+        Tracked& t = tracked_.at(id);
+        auto plan = transport::plan_route(*cfg, transport::domain_of(t.envelope->recipients[k].address));
+        auto active = active_per_key_.find(plan.key);
+        bool busy = active_ + batches.size() >= cfg->outbound.connections ||
+                    (active != active_per_key_.end() && active->second >= cfg->outbound.connections_per_destination);
+        if (busy && !batches.count(plan.key)) {
+            ++e;  // waits for a connection to finish
+            continue;
+        }
+        auto& b = batches[plan.key];
+        if (!b) {
+            b = std::make_shared<Batch>();
+            b->plan = plan;
+        }
+        auto [slot, fresh] = item_of[plan.key].emplace(id, b->items.size());
+        if (fresh) {
+            if (b->items.size() >= cfg->outbound.messages_per_connection) {
+                item_of[plan.key].erase(slot);
+                ++e;
                 continue;
             }
-            auto plan = transport::plan_route(*cfg, transport::domain_of(t.envelope->recipients[k].address));
-            std::size_t active = active_per_key_[plan.key];
-            if (active_ + batches.size() >= cfg->outbound.connections ||
-                active >= cfg->outbound.connections_per_destination) {
-                if (!batches.count(plan.key)) continue;  // waits for a connection to finish
-            }
-            auto& b = batches[plan.key];
-            if (!b) {
-                b = std::make_shared<Batch>();
-                b->plan = plan;
-            }
-            if (b->items.empty() || b->items.back().id != id) {
-                if (b->items.size() >= cfg->outbound.messages_per_connection) continue;
-                transport::DeliveryItem item;
-                item.id = id;
-                item.envelope = t.envelope;
-                b->items.push_back(std::move(item));
-            }
-            b->items.back().recipients.push_back(k);
-            r.in_flight = true;
+            transport::DeliveryItem item;
+            item.id = id;
+            item.envelope = t.envelope;
+            b->items.push_back(std::move(item));
         }
+        b->items[slot->second].recipients.push_back(k);
+        t.recipients.at(k).in_flight = true;
+        e = due_.erase(e);
     }
     for (auto& [key, b] : batches) {
         ++active_;
         ++active_per_key_[key];
         asio::co_spawn(io_, run_batch(this, b), asio::detached);
     }
-    if (next_due) {
-        timer_.expires_after(std::chrono::seconds(std::max<std::int64_t>(1, next_due - now)));
+    if (end != due_.end()) {
+        timer_.expires_after(std::chrono::seconds(std::max<std::int64_t>(1, std::get<0>(*end) - now)));
         timer_.async_wait([this](std::error_code ec) {
             if (!ec) schedule();
         });
@@ -264,6 +289,7 @@ void OutboundService::finish(Batch& batch, const std::vector<std::vector<transpo
                 st.next_attempt = now + policy.delay(st.attempts, rng_);
                 tr->due = st.next_attempt;
                 tr->attempts = st.attempts;
+                if (!it->second.held) wait(item.id, k, *tr);
                 spdlog::warn("queue={} to=<{}> status=deferred attempts={} next_in={}s error=\"{}\"", item.id, rcpt,
                              st.attempts, st.next_attempt - now, st.last_error);
                 if (cfg->queue.delay_warning > 0 && !tr->warned &&

@@ -14,7 +14,8 @@
 // Threads: one I/O thread runs every connection, the DNS resolver and the scheduler.
 // submit(), retry_now(), set_held() and forget() may be called from any thread.
 // Start-up with a large queue: recover() only indexes the spool's in-memory entries; nothing is
-// read from disk until a message is due.
+// read from disk until a message is due. Scheduling looks only at recipients that are due
+// (an index by due time), so a large deferred queue costs nothing per event.
 #pragma once
 
 #include <asio/io_context.hpp>
@@ -29,6 +30,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "core/envelope.hpp"
@@ -90,6 +92,9 @@ private:
 
     void track(const std::string& id, std::shared_ptr<const Envelope> env,
                std::map<std::size_t, Recipient> rcpts, bool held);
+    // A recipient waits in due_ exactly when it is neither in flight nor on hold.
+    void wait(const std::string& id, std::size_t k, const Recipient& r) { due_.emplace(r.due, id, k); }
+    void unwait(const std::string& id, std::size_t k, const Recipient& r) { due_.erase({r.due, id, k}); }
     void wake();
     void schedule();  // on the I/O thread
     void finish(Batch& batch, const std::vector<std::vector<transport::RecipientResult>>& results);
@@ -109,6 +114,7 @@ private:
 
     // Touched only on the I/O thread.
     std::map<std::string, Tracked> tracked_;
+    std::set<std::tuple<std::int64_t, std::string, std::size_t>> due_;  // (due, id, recipient)
     std::size_t active_ = 0;
     std::map<std::string, std::size_t> active_per_key_;
     bool stopping_ = false;
