@@ -2,8 +2,8 @@
 //
 // Every key is checked for type and range, unknown keys and tables are errors, and all errors
 // are collected (not just the first) as "FILE:LINE:COL: key 'a.b': what is wrong", sorted by
-// position. Deliberately left out: includes, environment substitution, hot reload (the server
-// reads its config once; users are reloaded separately, see auth/user_directory.hpp).
+// position. Rendering is in render.cpp, next hops in next_hop.cpp. Deliberately left out:
+// includes and environment substitution (SIGHUP reloads the whole file, see server.cpp).
 #include "config/config.hpp"
 
 #include <arpa/inet.h>
@@ -20,130 +20,15 @@
 
 #include <toml++/toml.h>
 
+#include "config/specs.hpp"
 #include "core/address.hpp"
 
 namespace tern::config {
 namespace {
 
-constexpr std::string_view kEmbeddedDefault = R"toml(# Tern embedded default configuration: used by `tern serve` without --config.
-# Data in ./var, one local domain "localhost", loopback listeners on unprivileged ports.
-
-[server]
-hostname = "localhost"
-data_dir = "var"
-domains = ["localhost"]
-
-[listen]
-smtp = ["127.0.0.1:2525"]
-submission = ["127.0.0.1:2587"]
-submissions = ["127.0.0.1:2465"]
-pop3 = ["127.0.0.1:2110"]
-pop3s = ["127.0.0.1:2995"]
-imap = ["127.0.0.1:2143"]
-imaps = ["127.0.0.1:2993"]
-
-[limits]
-message_size = 36700160
-recipients = 100
-command_line = 512
-text_line = 1000
-errors = 10
-connections = 1000
-connections_per_ip = 20
-received_headers = 100
-timeout_command = 300
-timeout_data = 180
-
-[tls]
-# No certificate configured: a self-signed one for server.hostname is generated in <data_dir>/tls/.
-# certificate = "/etc/tern/fullchain.pem"
-# private_key = "/etc/tern/key.pem"
-
-[aliases]
-)toml";
-
-// The limits, their ranges and why. One table drives parsing, range checks and rendering, so
-// a new field in config::Limits needs exactly one new row here.
-//
-//   key                 min      max          reason for the floor
-//   message_size        1024     2147483647   a useful message; max fits a signed 32-bit SIZE
-//   recipients          1        100000       RFC 5321 4.5.3.1.8 asks for >= 100; lower allowed
-//   command_line        512      65536        RFC 5321 4.5.3.1.4 (512 octets incl. CRLF)
-//   text_line           1000     1048576      RFC 5321 4.5.3.1.6 (1000 octets incl. CRLF)
-//   errors              1        1000         at least one error before 421
-//   connections         1        1000000
-//   connections_per_ip  1        1000000      also must be <= connections
-//   received_headers    1        10000        RFC 5321 6.3 loop detection (100 is customary)
-//   timeout_command     1        86400        seconds; RFC 5321 4.5.3.2.7 suggests 300
-//   timeout_data        1        86400        seconds; RFC 5321 4.5.3.2.5/6 suggest 180
-struct LimitSpec {
-    std::string_view name;
-    std::uint64_t min;
-    std::uint64_t max;
-    std::uint64_t (*get)(const Limits&);
-    void (*set)(Limits&, std::uint64_t);
-};
-
-#define TERN_LIMIT(field, lo, hi)                                                      \
-    LimitSpec {                                                                        \
-        #field, lo, hi, [](const Limits& l) -> std::uint64_t { return l.field; },      \
-            [](Limits& l, std::uint64_t v) { l.field = static_cast<decltype(l.field)>(v); } \
-    }
-
-const std::array<LimitSpec, 10> kLimitSpecs = {
-    TERN_LIMIT(message_size, 1024, 2147483647),
-    TERN_LIMIT(recipients, 1, 100000),
-    TERN_LIMIT(command_line, 512, 65536),
-    TERN_LIMIT(text_line, 1000, 1048576),
-    TERN_LIMIT(errors, 1, 1000),
-    TERN_LIMIT(connections, 1, 1000000),
-    TERN_LIMIT(connections_per_ip, 1, 1000000),
-    TERN_LIMIT(received_headers, 1, 10000),
-    TERN_LIMIT(timeout_command, 1, 86400),
-    TERN_LIMIT(timeout_data, 1, 86400),
-};
-#undef TERN_LIMIT
-
-struct ListenSpec {
-    std::string_view name;
-    std::vector<std::string> Listen::*field;
-};
-const std::array<ListenSpec, 7> kListenSpecs = {{
-    {"smtp", &Listen::smtp},
-    {"submission", &Listen::submission},
-    {"submissions", &Listen::submissions},
-    {"pop3", &Listen::pop3},
-    {"pop3s", &Listen::pop3s},
-    {"imap", &Listen::imap},
-    {"imaps", &Listen::imaps},
-}};
-
-// TOML basic string with the escapes the spec requires (quote, backslash, control bytes).
-std::string toml_quote(std::string_view s) {
-    std::string out = "\"";
-    for (char ch : s) {
-        auto c = static_cast<unsigned char>(ch);
-        switch (ch) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\b': out += "\\b"; break;
-            case '\t': out += "\\t"; break;
-            case '\n': out += "\\n"; break;
-            case '\f': out += "\\f"; break;
-            case '\r': out += "\\r"; break;
-            default:
-                if (c < 0x20 || c == 0x7F) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04X", c);
-                    out += buf;
-                } else {
-                    out.push_back(ch);
-                }
-        }
-    }
-    out += '"';
-    return out;
-}
+using detail::kLimitSpecs;
+using detail::kListenSpecs;
+using detail::toml_quote;
 
 // A key path segment as the user would write it: bare when possible, else quoted.
 std::string key_segment(std::string_view k) {
@@ -791,14 +676,6 @@ private:
     std::map<std::string, std::string> seen_listen_;  // canonical address -> listener key
 };
 
-std::string render_list(const std::vector<std::string>& items) {
-    std::string out = "[";
-    for (std::size_t i = 0; i < items.size(); ++i) {
-        if (i) out += ", ";
-        out += toml_quote(items[i]);
-    }
-    return out + "]";
-}
 
 }  // namespace
 
@@ -823,73 +700,7 @@ const Route* Config::route_for(std::string_view domain) const {
     return it == routes.end() ? nullptr : &it->second;
 }
 
-std::string_view to_string(OutboundTls t) {
-    switch (t) {
-        case OutboundTls::None: return "none";
-        case OutboundTls::Opportunistic: return "opportunistic";
-        case OutboundTls::Required: return "required";
-        case OutboundTls::Verify: return "verify";
-    }
-    return "?";
-}
 
-std::string NextHop::str() const {
-    bool v6 = host.find(':') != std::string::npos;
-    return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
-}
-
-std::optional<NextHop> parse_next_hop(std::string_view text, std::string& error) {
-    NextHop hop;
-    std::string_view host = text, port;
-    if (!text.empty() && text.front() == '[') {
-        auto close = text.find(']');
-        if (close == std::string_view::npos) {
-            error = "'" + std::string(text) + "': missing ']'";
-            return std::nullopt;
-        }
-        host = text.substr(1, close - 1);
-        std::string_view rest = text.substr(close + 1);
-        if (!rest.empty()) {
-            if (rest.front() != ':') {
-                error = "'" + std::string(text) + "' must look like \"[IPv6]:port\"";
-                return std::nullopt;
-            }
-            port = rest.substr(1);
-        }
-        unsigned char buf[16];
-        if (inet_pton(AF_INET6, std::string(host).c_str(), buf) != 1) {
-            error = "'" + std::string(host) + "' is not an IPv6 address";
-            return std::nullopt;
-        }
-    } else if (auto colon = text.find(':'); colon != std::string_view::npos) {
-        host = text.substr(0, colon);
-        port = text.substr(colon + 1);
-    }
-    if (!port.data() || port.empty()) {
-        if (port.data() && port.empty()) {
-            error = "'" + std::string(text) + "': empty port";
-            return std::nullopt;
-        }
-    } else {
-        if (port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
-            std::stoul(std::string(port)) == 0 || std::stoul(std::string(port)) > 65535) {
-            error = "'" + std::string(text) + "': port must be a number 1..65535";
-            return std::nullopt;
-        }
-        hop.port = static_cast<std::uint16_t>(std::stoul(std::string(port)));
-    }
-    unsigned char buf[16];
-    bool ip = inet_pton(AF_INET, std::string(host).c_str(), buf) == 1 ||
-              inet_pton(AF_INET6, std::string(host).c_str(), buf) == 1;
-    if (!ip && !is_valid_domain(host)) {
-        error = "'" + std::string(text) + "' is not \"host\", \"host:port\" or \"[IPv6]:port\"";
-        return std::nullopt;
-    }
-    hop.host = ascii_lower(host);
-    return hop;
-}
-
-std::string_view embedded_default() { return kEmbeddedDefault; }
 
 LoadResult load_string(std::string_view toml_text, std::string_view source_name) {
     return Loader(std::string(source_name)).run(toml_text);
@@ -918,84 +729,5 @@ LoadResult load(const std::optional<std::filesystem::path>& path) {
     return load_string(embedded_default(), "<embedded default>");
 }
 
-std::string render(const Config& c) {
-    std::string source = c.source;
-    std::replace_if(source.begin(), source.end(), [](char ch) {
-        return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F; }, '?');
-    std::ostringstream out;
-    out << "# Effective Tern configuration (from " << source << "), defaults included.\n\n";
-    out << "[server]\n";
-    out << "hostname = " << toml_quote(c.server.hostname) << "\n";
-    out << "data_dir = " << toml_quote(c.server.data_dir.string()) << "\n";
-    out << "domains = " << render_list(c.server.domains) << "\n\n";
-    out << "[listen]\n";
-    for (auto& spec : kListenSpecs) out << spec.name << " = " << render_list(c.listen.*spec.field) << "\n";
-    out << "\n[limits]\n";
-    for (auto& spec : kLimitSpecs) out << spec.name << " = " << spec.get(c.limits) << "\n";
-    out << "\n[tls]\n";
-    if (c.tls.configured()) {
-        out << "certificate = " << toml_quote(c.tls.certificate) << "\n";
-        out << "private_key = " << toml_quote(c.tls.private_key) << "\n";
-    } else {
-        out << "# no certificate: a self-signed one for " << toml_quote(c.server.hostname)
-            << " is kept in " << toml_quote((c.server.data_dir / "tls").string()) << "\n";
-    }
-    for (auto& pair : c.tls.certificates) {
-        out << "\n[[tls.certificates]]\n";
-        out << "certificate = " << toml_quote(pair.certificate) << "\n";
-        out << "private_key = " << toml_quote(pair.private_key) << "\n";
-    }
-    out << "\n[submission]\n";
-    out << "check_from_header = " << (c.submission.check_from_header ? "true" : "false") << "\n";
-    out << "messages_per_hour = " << c.submission.messages_per_hour << "\n";
-    out << "recipients_per_day = " << c.submission.recipients_per_day << "\n";
-    out << "auth_without_tls = " << (c.submission.auth_without_tls ? "true" : "false") << "\n";
-    out << "\n[auth]\n";
-    out << "max_failures_per_ip = " << c.auth.max_failures_per_ip << "\n";
-    out << "max_failures_per_account = " << c.auth.max_failures_per_account << "\n";
-    out << "failure_window = " << c.auth.failure_window << "\n";
-    out << "\n[dns]\n";
-    out << "nameservers = " << render_list(c.dns.nameservers) << "\n";
-    out << "timeout = " << c.dns.timeout << "\n";
-    out << "\n[outbound]\n";
-    out << "tls = " << toml_quote(std::string(to_string(c.outbound.tls))) << "\n";
-    out << "connections = " << c.outbound.connections << "\n";
-    out << "connections_per_destination = " << c.outbound.connections_per_destination << "\n";
-    out << "messages_per_connection = " << c.outbound.messages_per_connection << "\n";
-    out << "connect_timeout = " << c.outbound.connect_timeout << "\n";
-    out << "ca_file = " << toml_quote(c.outbound.ca_file) << "\n";
-    out << "mx_port = " << c.outbound.mx_port << "\n";
-    out << "\n[queue]\n";
-    out << "first_retry = " << c.queue.first_retry << "\n";
-    out << "max_retry = " << c.queue.max_retry << "\n";
-    out << "lifetime = " << c.queue.lifetime << "\n";
-    out << "delay_warning = " << c.queue.delay_warning << "\n";
-    out << "\n[relay]\n";
-    if (c.relay.configured()) {
-        const char* mode = c.relay.tls == Relay::Mode::Starttls ? "starttls"
-                           : c.relay.tls == Relay::Mode::Implicit ? "implicit" : "none";
-        out << "host = " << toml_quote(c.relay.host) << "\n";
-        out << "port = " << c.relay.port << "\n";
-        out << "tls = " << toml_quote(mode) << "\n";
-        out << "verify = " << (c.relay.verify ? "true" : "false") << "\n";
-        if (!c.relay.username.empty()) {
-            out << "username = " << toml_quote(c.relay.username) << "\n";
-            out << "password = \"(hidden)\"  # never printed\n";
-        }
-    } else {
-        out << "# no relay: remote mail goes to the recipient domain's MX hosts\n";
-    }
-    out << "\n[routes]\n";
-    for (auto& [domain, r] : c.routes) {
-        out << toml_quote(domain) << " = ";
-        if (r.tls) out << "{ next_hop = " << toml_quote(r.next_hop.str()) << ", tls = " << toml_quote(std::string(to_string(*r.tls))) << " }\n";
-        else out << toml_quote(r.next_hop.str()) << "\n";
-    }
-    out << "\n[senders]\n";
-    for (auto& [user, extra] : c.senders) out << toml_quote(user) << " = " << render_list(extra) << "\n";
-    out << "\n[aliases]\n";
-    for (auto& [key, targets] : c.aliases) out << toml_quote(key) << " = " << render_list(targets) << "\n";
-    return out.str();
-}
 
 }  // namespace tern::config

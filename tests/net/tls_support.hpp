@@ -22,33 +22,12 @@
 #include <vector>
 
 #include "net/openssl_util.hpp"
+#include "support/temp_dir.hpp"
 
 namespace tern::net::test {
 
-class TempDir {
-public:
-    TempDir() {
-        char tmpl[] = "/tmp/tern-tls-test-XXXXXX";
-        if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-        path_ = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    const std::filesystem::path& path() const { return path_; }
-    std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
-private:
-    std::filesystem::path path_;
-};
-
-inline std::string read_file(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+using tern::test::read_file;
+using tern::test::TempDir;
 
 // The completion handler for test coroutines: an exception fails loudly instead of vanishing.
 inline void rethrow(std::exception_ptr e) {
