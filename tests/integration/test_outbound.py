@@ -45,17 +45,18 @@ def make_b(**kw):
     return Tern(domains=["b.test"], hostname="mx.b.test", users={"bob@b.test": PASSWORD}, **kw)
 
 
-def make_a(extra, **kw):
+def make_a(extra="", route_to=None):
+    """A (a.test); with route_to, a [routes] entry sends b.test to that server's MX port."""
+    if route_to is not None:
+        extra = '[routes]\n"b.test" = "127.0.0.1:%d"\n' % route_to.smtp_port + extra
     return Tern(domains=["a.test"], hostname="mx.a.test", users={"alice@a.test": PASSWORD},
-                extra=extra, **kw)
+                extra=extra)
 
 
 class RouteToB(unittest.TestCase):
     def test_delivered_to_b_with_both_received_headers(self):
-        with make_b() as b, make_a("") as a:
+        with make_b() as b, make_a(route_to=b) as a:
             b.start()
-            a.extra = '[routes]\n"b.test" = "127.0.0.1:%d"\n' % b.smtp_port
-            a.write_config()
             a.start()
             submit(a, "bob@b.test", "via route")
             msgs = b.wait_messages("bob@b.test", 1, timeout=30)
@@ -74,10 +75,7 @@ class RouteToB(unittest.TestCase):
             self.assertTrue(wait_for(lambda: queue_json(a) == [], timeout=10), queue_json(a))
 
     def test_b_down_defers_then_flush_delivers(self):
-        with make_b() as b, make_a("") as a:
-            a.extra = ('[routes]\n"b.test" = "127.0.0.1:%d"\n[queue]\nfirst_retry = 3600\n'
-                       'max_retry = 3600\n' % b.smtp_port)
-            a.write_config()
+        with make_b() as b, make_a("[queue]\nfirst_retry = 3600\nmax_retry = 3600\n", route_to=b) as a:
             a.start()
             submit(a, "bob@b.test", "deferred first")
 
@@ -104,10 +102,8 @@ class RouteToB(unittest.TestCase):
             self.assertTrue(wait_for(lambda: queue_json(a) == [], timeout=10))
 
     def test_refused_recipient_bounces_to_sender(self):
-        with make_b() as b, make_a("") as a:
+        with make_b() as b, make_a(route_to=b) as a:
             b.start()
-            a.extra = '[routes]\n"b.test" = "127.0.0.1:%d"\n' % b.smtp_port
-            a.write_config()
             a.start()
             submit(a, "nobody@b.test", "will bounce")
             bounces = a.wait_messages("alice@a.test", 1, timeout=30)
