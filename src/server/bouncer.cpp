@@ -12,8 +12,6 @@ namespace tern::server {
 Bouncer::Bouncer(queue::Spool& spool, std::string hostname, Dispatch dispatch)
     : spool_(spool), hostname_(std::move(hostname)), dispatch_(std::move(dispatch)) {}
 
-void Bouncer::set_hostname(std::string hostname) { hostname_ = std::move(hostname); }
-
 std::string Bouncer::report(const std::string& id, const Envelope& env, const std::vector<DeliveryReport>& reports,
                             std::string_view original, bool delay_by_default) {
     if (env.mail_from.empty() || reports.empty()) return {};

@@ -30,8 +30,6 @@ public:
     std::string report(const std::string& id, const Envelope& envelope, const std::vector<DeliveryReport>& reports,
                        std::string_view original, bool delay_by_default = false);
 
-    void set_hostname(std::string hostname);
-
 private:
     queue::Spool& spool_;
     std::string hostname_;

@@ -89,11 +89,6 @@ std::size_t DeliveryService::recover() {
     return n;
 }
 
-DeliveryService::Stats DeliveryService::stats() const {
-    std::lock_guard lock(mu_);
-    return stats_;
-}
-
 std::int64_t DeliveryService::backoff(const config::Config& config, std::uint32_t attempts) {
     thread_local std::mt19937 rng{std::random_device{}()};
     return queue::RetryPolicy::from(config.queue).delay(attempts, rng);
@@ -212,8 +207,6 @@ void DeliveryService::run_job(Job job) {
                 reports.push_back({idx, result.remote.empty() ? dsn::Action::Delivered : dsn::Action::Expanded,
                                    result.outcome, {}, 0});
             spdlog::info("queue={} to=<{}> status=delivered", job.id, rcpt);
-            std::lock_guard lock(mu_);
-            ++stats_.delivered;
         } else if (result.outcome.is_temporary() && !policy.expired(env.received_at, now)) {
             st.status = queue::RecipientStatus::Deferred;
             st.next_attempt = now + backoff(*cfg, st.attempts);
@@ -223,15 +216,11 @@ void DeliveryService::run_job(Job job) {
             retry.recipients.push_back(idx);
             retry.attempts.push_back(st.attempts);
             retry.due = retry.due == 0 ? st.next_attempt : std::min(retry.due, st.next_attempt);
-            std::lock_guard lock(mu_);
-            ++stats_.deferred;
         } else {
             st.status = queue::RecipientStatus::Failed;
             st.last_error = result.outcome.str();
             reports.push_back({idx, dsn::Action::Failed, result.outcome, {}, 0});
             spdlog::warn("queue={} to=<{}> status=failed error=\"{}\"", job.id, rcpt, st.last_error);
-            std::lock_guard lock(mu_);
-            ++stats_.failed;
         }
         spool_.update(job.id, idx, st);
     }

@@ -73,11 +73,6 @@ public:
     std::size_t retry_now(const std::optional<std::string>& id);
     void set_held(const std::string& id, bool held);
 
-    struct Stats {
-        std::uint64_t delivered = 0, deferred = 0, failed = 0;
-    };
-    Stats stats() const;
-
 private:
     struct Job {
         std::int64_t due = 0;  // unix seconds; 0 = now
@@ -108,7 +103,6 @@ private:
     bool stopping_ = false;
     std::set<std::string> held_;  // on hold: jobs wait in timed_ until released
     std::vector<std::thread> threads_;
-    Stats stats_;
 };
 
 }  // namespace tern::server

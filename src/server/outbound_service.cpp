@@ -160,11 +160,6 @@ void OutboundService::forget(const std::string& id) {
     });
 }
 
-OutboundService::Stats OutboundService::stats() const {
-    std::lock_guard lock(stats_mu_);
-    return stats_;
-}
-
 void OutboundService::schedule() {
     if (stopping_) return;
     auto cfg = config_();
@@ -219,10 +214,6 @@ void OutboundService::schedule() {
 }
 
 asio::awaitable<void> OutboundService::run_batch(OutboundService* self, std::shared_ptr<Batch> batch) {
-    {
-        std::lock_guard lock(self->stats_mu_);
-        ++self->stats_.connections;
-    }
     // Read the messages now (page cache, usually): nothing is held in memory while queued.
     std::vector<transport::DeliveryItem> items;
     std::vector<std::vector<transport::RecipientResult>> unreadable(batch->items.size());
@@ -282,8 +273,6 @@ void OutboundService::finish(Batch& batch, const std::vector<std::vector<transpo
                 report.action = rr.relayed ? dsn::Action::Relayed : dsn::Action::Delivered;
                 reports.push_back(report);
                 spdlog::info("queue={} to=<{}> relay={} status=sent ({})", item.id, rcpt, rr.remote_mta, rr.outcome.str());
-                std::lock_guard lock(stats_mu_);
-                ++stats_.delivered;
             } else if (rr.outcome.is_temporary() && !policy.expired(env.received_at, now)) {
                 st.status = queue::RecipientStatus::Deferred;
                 st.next_attempt = now + policy.delay(st.attempts, rng_);
@@ -299,8 +288,6 @@ void OutboundService::finish(Batch& batch, const std::vector<std::vector<transpo
                     report.will_retry_until = env.received_at + policy.lifetime;
                     delays.push_back(report);
                 }
-                std::lock_guard lock(stats_mu_);
-                ++stats_.deferred;
             } else {
                 st.status = queue::RecipientStatus::Failed;
                 if (rr.outcome.is_temporary()) {
@@ -313,8 +300,6 @@ void OutboundService::finish(Batch& batch, const std::vector<std::vector<transpo
                 }
                 reports.push_back(report);
                 spdlog::warn("queue={} to=<{}> status=bounced error=\"{}\"", item.id, rcpt, st.last_error);
-                std::lock_guard lock(stats_mu_);
-                ++stats_.failed;
             }
             spool_.update(item.id, k, st);
             if (queue::is_final(st.status)) it->second.recipients.erase(k);

@@ -71,10 +71,6 @@ public:
     void set_held(const std::string& id, bool held);
     void forget(const std::string& id);  // deleted by the administrator
 
-    struct Stats {
-        std::uint64_t delivered = 0, deferred = 0, failed = 0, connections = 0;
-    };
-    Stats stats() const;
 
 private:
     struct Recipient {
@@ -95,7 +91,6 @@ private:
     // A recipient waits in due_ exactly when it is neither in flight nor on hold.
     void wait(const std::string& id, std::size_t k, const Recipient& r) { due_.emplace(r.due, id, k); }
     void unwait(const std::string& id, std::size_t k, const Recipient& r) { due_.erase({r.due, id, k}); }
-    void wake();
     void schedule();  // on the I/O thread
     void finish(Batch& batch, const std::vector<std::vector<transport::RecipientResult>>& results);
     static asio::awaitable<void> run_batch(OutboundService* self, std::shared_ptr<Batch> batch);
@@ -119,8 +114,6 @@ private:
     std::map<std::string, std::size_t> active_per_key_;
     bool stopping_ = false;
 
-    mutable std::mutex stats_mu_;
-    Stats stats_;
 };
 
 }  // namespace tern::server
