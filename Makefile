@@ -46,6 +46,7 @@ clean:
 # Benchmarks against Postfix on 127.0.0.1 (bench/README.md; knobs in scripts/bench). Not part of
 # `make test`; about 15 minutes on 2 cores.
 bench: build
+	@cmake --build build -j $(JOBS) --target queue_fill
 	scripts/bench
 
 # The long crash-safety run: 20 kill -9 under load with reconciliation, then a full disk.
