@@ -268,6 +268,7 @@ void append_state_record(const StateRecord& r, std::string& out) {
         w_u32(payload, r.state.attempts);
         w_u64(payload, static_cast<std::uint64_t>(r.state.next_attempt));
         w_str(payload, r.state.last_error.substr(0, 4096));
+        w_u8(payload, r.state.delay_notified ? 1 : 0);
     } else if (r.type == StateType::Hold) {
         w_u8(payload, r.held ? 1 : 0);
     }
@@ -300,6 +301,12 @@ std::optional<StateRecord> decode_state_record(std::string_view in, std::size_t&
             !r.i64(rec.state.next_attempt) || !r.str(rec.state.last_error))
             return std::nullopt;
         rec.state.status = static_cast<RecipientStatus>(status);
+        // Versions 1 and 2 end here; version 3 adds the flags byte.
+        if (!r.done()) {
+            std::uint8_t flags;
+            if (!r.u8(flags) || flags > 1) return std::nullopt;
+            rec.state.delay_notified = flags == 1;
+        }
     } else if (rec.type == StateType::Hold) {
         std::uint8_t held;
         if (!r.u8(held) || held > 1) return std::nullopt;
@@ -312,6 +319,7 @@ std::optional<StateRecord> decode_state_record(std::string_view in, std::size_t&
 
 std::size_t state_log_header_size(std::string_view bytes) {
     if (bytes.starts_with(kStateLogHeader)) return kStateLogHeader.size();
+    if (bytes.starts_with(kStateLogHeaderV2)) return kStateLogHeaderV2.size();
     if (bytes.starts_with(kStateLogHeaderV1)) return kStateLogHeaderV1.size();
     return 0;
 }

@@ -16,12 +16,15 @@
 // u32 recipient count, per recipient: str address, u8 notify, str orcpt; str = u32 len + bytes.
 //
 // State log: the header line "TERNS <version>\n", then records. Version 2 (written by this build)
-// added the Hold record; version 1 logs (no Hold records) are read as before and rewritten as
-// version 2 by the compaction at open. A build that knows only version 1 refuses a version 2
-// log ("unsupported state log version") instead of silently dropping the records it cannot read.
+// added the Hold record; version 3 (written by this build) adds a flags byte at the end of the
+// Recipient record. Older logs (no Hold records, no flags byte) are read as before and rewritten
+// in the current version by the compaction at open. A build that knows only an older version
+// refuses a newer log ("unsupported state log version") instead of silently dropping the
+// records it cannot read.
 // State-log record: "TQSR", u32 payload_len, u32 CRC32C(payload_len as u32 || payload), then
 // payload: u8 type, u64 segment, u64 offset (Seal: the good length), and
-//   type Recipient (1): u32 index, u8 status, u32 attempts, i64 next_attempt, str last_error;
+//   type Recipient (1): u32 index, u8 status, u32 attempts, i64 next_attempt, str last_error,
+//                       (version 3) u8 flags: bit 0 = a delay DSN went out, other bits 0;
 //   type Hold (5, version 2): u8 held (0 = released, 1 = on hold);
 //   types Done (2), Removed (3), Seal (4): nothing more.
 #pragma once
@@ -46,7 +49,8 @@ inline constexpr std::uint8_t kTypeMessage = 1;
 inline constexpr char kRecordMagic[4] = {'T', 'Q', 'M', 'R'};
 inline constexpr char kTrailerMagic[4] = {'T', 'Q', 'M', 'E'};
 inline constexpr char kStateMagic[4] = {'T', 'Q', 'S', 'R'};
-inline constexpr std::string_view kStateLogHeader = "TERNS 2\n";     // written
+inline constexpr std::string_view kStateLogHeader = "TERNS 3\n";     // written
+inline constexpr std::string_view kStateLogHeaderV2 = "TERNS 2\n";   // still read
 inline constexpr std::string_view kStateLogHeaderV1 = "TERNS 1\n";   // still read
 inline constexpr std::size_t kStateRecordHeaderSize = 12;
 // Sanity bounds: larger values can only come from corruption.

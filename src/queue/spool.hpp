@@ -115,6 +115,9 @@ struct RecipientState {
     std::uint32_t attempts = 0;
     std::int64_t next_attempt = 0;  // unix seconds
     std::string last_error;
+    // A delay DSN (RFC 3461 "delayed") went out for this recipient: never send a second one,
+    // even after a restart.
+    bool delay_notified = false;
 
     friend bool operator==(const RecipientState&, const RecipientState&) = default;
 };

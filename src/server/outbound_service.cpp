@@ -94,7 +94,6 @@ void OutboundService::submit(const std::string& id, std::shared_ptr<const Envelo
 std::size_t OutboundService::recover() {
     auto cfg = config_();
     std::size_t n = 0;
-    std::int64_t now = unix_now();
     for (auto& e : spool_.entries()) {
         std::map<std::size_t, Recipient> rcpts;
         for (std::size_t i = 0; i < e.recipients.size(); ++i) {
@@ -103,8 +102,7 @@ std::size_t OutboundService::recover() {
             Recipient r;
             r.attempts = st.attempts;
             r.due = st.status == queue::RecipientStatus::Deferred ? st.next_attempt : 0;
-            // A warning may have gone out before the restart: never send a second one.
-            r.warned = cfg->queue.delay_warning > 0 && now - e.envelope.received_at >= cfg->queue.delay_warning;
+            r.warned = st.delay_notified;
             rcpts[i] = r;
         }
         if (rcpts.empty()) continue;
@@ -266,6 +264,7 @@ void OutboundService::finish(Batch& batch, const std::vector<std::vector<transpo
             tr->in_flight = false;
             queue::RecipientState st;
             st.attempts = tr->attempts + 1;
+            st.delay_notified = tr->warned;
             st.last_error = rr.outcome.is_ok() ? std::string() : rr.outcome.str();
             DeliveryReport report{k, dsn::Action::Failed, rr.outcome, rr.remote_mta, 0};
             if (rr.outcome.is_ok()) {
@@ -284,6 +283,7 @@ void OutboundService::finish(Batch& batch, const std::vector<std::vector<transpo
                 if (cfg->queue.delay_warning > 0 && !tr->warned &&
                     now - env.received_at >= static_cast<std::int64_t>(cfg->queue.delay_warning)) {
                     tr->warned = true;
+                    st.delay_notified = true;
                     report.action = dsn::Action::Delayed;
                     report.will_retry_until = env.received_at + policy.lifetime;
                     delays.push_back(report);

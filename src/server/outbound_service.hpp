@@ -6,8 +6,8 @@
 //   5xx / Null MX / ...   -> Failed, bounce to the sender
 //   4xx / no connection   -> Deferred with exponential backoff and jitter ([queue]); past
 //                            [queue] lifetime -> Failed, bounce; past delay_warning -> one
-//                            delay DSN (remembered in memory: a restart may skip a warning,
-//                            never repeat one)
+//                            delay DSN per recipient (recorded in the spool, so a restart
+//                            neither repeats nor skips it)
 // Loops: messages with too many Received headers were already refused at reception
 // ([limits] received_headers); a peer that greets with our own name is a loop (5.4.6).
 //

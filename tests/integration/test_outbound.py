@@ -101,6 +101,45 @@ class RouteToB(unittest.TestCase):
             self.assertEqual(len(got), 1, a.log_text())
             self.assertTrue(wait_for(lambda: queue_json(a) == [], timeout=10))
 
+    def test_delay_warning_once_even_across_a_restart(self):
+        cfg = "[queue]\nfirst_retry = 3600\nmax_retry = 3600\ndelay_warning = 1\n"
+        with make_b() as b, make_a(cfg, route_to=b) as a:
+            a.start()
+            submit(a, "bob@b.test", "slow road")
+
+            def attempts(n):
+                msgs = queue_json(a)
+                return msgs and msgs[0]["recipients"][0]["attempts"] >= n and msgs
+            self.assertTrue(wait_for(lambda: attempts(1), timeout=30), a.log_text())
+            # The first attempt came at once, before delay_warning: no warning yet.
+            self.assertEqual(a.messages("alice@a.test"), [])
+            time.sleep(2.1)  # received_at has second resolution
+            # A restart after delay_warning has passed must not lose the warning either.
+            a.kill9()
+            a.start()
+            self.assertEqual(queue(a, "flush").returncode, 0)
+            self.assertTrue(wait_for(lambda: attempts(2), timeout=30), a.log_text())
+            warnings = a.wait_messages("alice@a.test", 1, timeout=30)
+            self.assertEqual(len(warnings), 1, a.log_text())
+            dsn = warnings[0].decode()
+            self.assertIn("report-type=delivery-status", dsn)
+            self.assertIn("Final-Recipient: rfc822; bob@b.test", dsn)
+            self.assertIn("Action: delayed", dsn)
+            self.assertRegex(dsn, r"Status: 4\.4\.\d")
+            self.assertIn("Will-Retry-Until:", dsn)
+            self.assertIn("Return-Path: <>", dsn)
+
+            # Once sent, the spool remembers it: no second warning after another restart.
+            a.kill9()
+            a.start()
+            self.assertEqual(queue(a, "flush").returncode, 0)
+            self.assertTrue(wait_for(lambda: attempts(3), timeout=30), a.log_text())
+            b.start()
+            self.assertEqual(queue(a, "flush").returncode, 0)
+            self.assertEqual(len(b.wait_messages("bob@b.test", 1, timeout=30)), 1, a.log_text())
+            self.assertTrue(wait_for(lambda: queue_json(a) == [], timeout=10))
+            self.assertEqual(len(a.messages("alice@a.test")), 1, a.log_text())
+
     def test_refused_recipient_bounces_to_sender(self):
         with make_b() as b, make_a(route_to=b) as a:
             b.start()

@@ -145,6 +145,40 @@ TEST(Format, StateRecordsRoundTripAndRejectDamage) {
     }
 }
 
+TEST(Format, DelayNotifiedFlagRoundTripsAndOlderRecordsReadWithout) {
+    format::StateRecord r;
+    r.type = format::StateType::Recipient;
+    r.segment = 3;
+    r.offset = 64;
+    r.index = 1;
+    r.state = {RecipientStatus::Deferred, 2, 1700000000, "451 4.4.1 no answer", true};
+    std::string buf;
+    format::append_state_record(r, buf);
+    std::size_t used = 0;
+    auto d = format::decode_state_record(buf, used);
+    ASSERT_TRUE(d);
+    EXPECT_TRUE(d->state.delay_notified);
+    EXPECT_EQ(d->state, r.state);
+
+    // A version 2 record: the same payload without the flags byte, with its own length and CRC.
+    std::string v2 = buf.substr(0, buf.size() - 1);
+    format::put_u32(v2.data() + 4, static_cast<std::uint32_t>(v2.size() - format::kStateRecordHeaderSize));
+    format::put_u32(v2.data() + 8, crc32c_extend(crc32c(v2.data() + 4, 4), v2.data() + format::kStateRecordHeaderSize,
+                                                 v2.size() - format::kStateRecordHeaderSize));
+    d = format::decode_state_record(v2, used);
+    ASSERT_TRUE(d);
+    EXPECT_EQ(used, v2.size());
+    EXPECT_FALSE(d->state.delay_notified);
+    EXPECT_EQ(d->state.last_error, "451 4.4.1 no answer");
+
+    // Unknown flag bits are damage, not something to ignore.
+    std::string bad = buf;
+    bad.back() = 2;
+    format::put_u32(bad.data() + 8, crc32c_extend(crc32c(bad.data() + 4, 4), bad.data() + format::kStateRecordHeaderSize,
+                                                  bad.size() - format::kStateRecordHeaderSize));
+    EXPECT_FALSE(format::decode_state_record(bad, used));
+}
+
 TEST(Format, HoldRecordsRoundTripAndRejectDamage) {
     for (bool held : {true, false}) {
         format::StateRecord r;
@@ -168,12 +202,13 @@ TEST(Format, HoldRecordsRoundTripAndRejectDamage) {
 }
 
 TEST(Format, StateLogHeaderVersions) {
-    EXPECT_EQ(format::state_log_header_size("TERNS 2\nrest"), 8u);
+    EXPECT_EQ(format::state_log_header_size("TERNS 3\nrest"), 8u);
+    EXPECT_EQ(format::state_log_header_size("TERNS 2\n"), 8u);  // before the flags byte: still read
     EXPECT_EQ(format::state_log_header_size("TERNS 1\n"), 8u);  // before Hold records: still read
-    EXPECT_EQ(format::state_log_header_size("TERNS 3\n"), 0u);
+    EXPECT_EQ(format::state_log_header_size("TERNS 4\n"), 0u);
     EXPECT_EQ(format::state_log_header_size("TERNS 2"), 0u);
     EXPECT_EQ(format::state_log_header_size(""), 0u);
-    EXPECT_EQ(format::kStateLogHeader, "TERNS 2\n");
+    EXPECT_EQ(format::kStateLogHeader, "TERNS 3\n");
 }
 
 TEST(Format, Ids) {

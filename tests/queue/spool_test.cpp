@@ -3,6 +3,8 @@
 // spool_recovery_test.cpp, injected storage failures in spool_fault_test.cpp. No wall-clock
 // assertions (timings are printed).
 #include "queue/spool.hpp"
+#include "queue/format.hpp"
+#include "queue/crc32c.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -415,36 +417,71 @@ TEST(Spool, HoldSurvivesCompaction) {
     }
 }
 
-TEST(Spool, VersionOneStateLogIsReadAndUpgraded) {
-    TempDir t;
-    std::string id;
-    RecipientState deferred{RecipientStatus::Deferred, 3, 1700003600, "451 4.4.1 timed out"};
-    {
-        auto s = open_ok(options((t.path() / "spool")));
-        id = commit_sync(*s, make_envelope(1, 2), "", "body\r\n").id;
-        s->update(id, 1, deferred);
+namespace {
+// `log` (as this build wrote it) as an older build would have: the same records without the
+// Recipient flags byte (versions 1 and 2), under the header "TERNS <version>".
+std::string older_state_log(std::string_view log, char version) {
+    const std::size_t head = format::state_log_header_size(log);
+    std::string out = "TERNS " + std::string(1, version) + "\n";
+    std::string_view rest = log.substr(head);
+    while (!rest.empty()) {
+        std::size_t used = 0;
+        auto rec = format::decode_state_record(rest, used);
+        EXPECT_TRUE(rec);
+        if (!rec) break;
+        std::string r(rest.substr(0, used));
+        if (rec->type == format::StateType::Recipient) {
+            r.pop_back();
+            const std::size_t h = format::kStateRecordHeaderSize;
+            format::put_u32(r.data() + 4, static_cast<std::uint32_t>(r.size() - h));
+            format::put_u32(r.data() + 8, crc32c_extend(crc32c(r.data() + 4, 4), r.data() + h, r.size() - h));
+        }
+        out += r;
+        rest.remove_prefix(used);
     }
-    // A log as the previous version wrote it: same records, no Hold, version 1 header.
-    const fs::path log = (t.path() / "spool") / "state.log";
-    std::string b = read_file(log);
-    ASSERT_TRUE(b.starts_with("TERNS 2\n"));
-    b[6] = '1';
-    write_file(log, b);
-    {
-        auto s = open_ok(options((t.path() / "spool")));
-        EXPECT_TRUE(s->recovery().warnings.empty());
-        auto e = s->entry(id);
-        ASSERT_TRUE(e);
-        EXPECT_EQ(e->recipients[1], deferred);
-        EXPECT_FALSE(e->held);
+    return out;
+}
+}  // namespace
+
+TEST(Spool, OlderStateLogsAreReadAndUpgraded) {
+    for (char version : {'1', '2'}) {
+        TempDir t;
+        std::string id;
+        RecipientState deferred{RecipientStatus::Deferred, 3, 1700003600, "451 4.4.1 timed out"};
+        {
+            auto s = open_ok(options((t.path() / "spool")));
+            id = commit_sync(*s, make_envelope(1, 2), "", "body\r\n").id;
+            s->update(id, 1, deferred);
+        }
+        // A log as an earlier version wrote it: same records, no Hold, no flags byte.
+        const fs::path log = (t.path() / "spool") / "state.log";
+        std::string b = read_file(log);
+        ASSERT_TRUE(b.starts_with(format::kStateLogHeader));
+        write_file(log, older_state_log(b, version));
+        {
+            auto s = open_ok(options((t.path() / "spool")));
+            EXPECT_TRUE(s->recovery().warnings.empty()) << version;
+            auto e = s->entry(id);
+            ASSERT_TRUE(e);
+            EXPECT_EQ(e->recipients[1], deferred) << version;
+            EXPECT_FALSE(e->held);
+            // The upgraded log keeps the new flag.
+            auto warned = deferred;
+            warned.delay_notified = true;
+            s->update(id, 1, warned);
+        }
+        EXPECT_TRUE(read_file(log).starts_with(format::kStateLogHeader));
+        {
+            auto s = open_ok(options((t.path() / "spool")));
+            EXPECT_TRUE(s->entry(id)->recipients[1].delay_notified) << version;
+        }
+        // A version from the future is refused, naming the file.
+        b[6] = '4';
+        write_file(log, b);
+        std::string err;
+        EXPECT_FALSE(Spool::open(options((t.path() / "spool")), err));
+        EXPECT_NE(err.find("state.log: unsupported state log version"), std::string::npos) << err;
     }
-    EXPECT_TRUE(read_file(log).starts_with("TERNS 2\n"));
-    // A version from the future is refused, naming the file.
-    b[6] = '3';
-    write_file(log, b);
-    std::string err;
-    EXPECT_FALSE(Spool::open(options((t.path() / "spool")), err));
-    EXPECT_NE(err.find("state.log: unsupported state log version"), std::string::npos) << err;
 }
 
 TEST(Spool, CompactionKeepsLiveStatesAndDoneMarks) {
