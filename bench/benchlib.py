@@ -480,19 +480,39 @@ class SmtpSink:
 
     name = "smtp-sink"
 
-    def __init__(self, base):
+    def __init__(self, base, count=False):
         self.port = free_port()
         self.dir = base
         self.proc = None
+        # With count, smtp-sink -c writes "... mesg=<n>\r" to this file after every message.
+        self.count_path = os.path.join(base, "sink-count") if count else None
         on_exit(self.stop)
 
     def start(self):
         t0 = time.monotonic()
         # -u: the user to run as (required as root); 1024: listen backlog.
-        self.proc = subprocess.Popen([SMTP_SINK, "-u", "postfix", "127.0.0.1:%d" % self.port, "1024"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=self.dir)
+        args = [SMTP_SINK, "-u", "postfix"] + (["-c"] if self.count_path else [])
+        out = open(self.count_path, "wb") if self.count_path else subprocess.DEVNULL
+        self.proc = subprocess.Popen(args + ["127.0.0.1:%d" % self.port, "1024"],
+                                     stdout=out, stderr=subprocess.DEVNULL, cwd=self.dir)
+        if self.count_path:
+            out.close()
         wait_greeting(self.port, proc=self.proc)
         return time.monotonic() - t0
+
+    def messages(self):
+        """Messages received so far (count mode): the last "mesg=<n>" smtp-sink printed."""
+        try:
+            with open(self.count_path, "rb") as f:
+                f.seek(max(0, os.fstat(f.fileno()).st_size - 256))
+                tail = f.read()
+        except OSError:
+            return 0
+        i = tail.rfind(b"mesg=")
+        if i < 0:
+            return 0
+        digits = tail[i + 5:].split(b"\r")[0].split()[0] if tail[i + 5:].strip() else b"0"
+        return int(digits) if digits.isdigit() else 0
 
     @property
     def pid(self):

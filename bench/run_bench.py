@@ -9,12 +9,15 @@ Workloads (BENCH_ONLY=fsync,accept,e2e,idle,queue selects some):
   idle    10,000 idle connections to Tern: RSS and a new client's greeting latency
   queue   Tern start-up with 100,000 deferred messages queued (bench/queue_fill), idle CPU, and
           the accept rate then
+  relay   outbound: smtp-source -> server -> smtp-sink through a forwarding alias, first byte
+          sent -> last message received by the sink
 
 Every figure is a median of BENCH_RUNS runs (default 3) with min and max. Nothing here asserts
 on timing: the PASS/MISS marks only compare the printed figures with the targets of the issue.
 Parameters (env): BENCH_RUNS, BENCH_ACCEPT_MSGS (c=50 rows, 20000), BENCH_ACCEPT_MSGS_SMALL
 (other rows, 5000), BENCH_CONCURRENCY (1,10,50), BENCH_E2E_SMALL (20000), BENCH_E2E_LARGE (3000),
-BENCH_E2E_CONC (50), BENCH_IDLE_CONNS (10000), BENCH_QUEUE_MSGS (100000), BENCH_TIMEOUT
+BENCH_E2E_CONC (50), BENCH_IDLE_CONNS (10000), BENCH_QUEUE_MSGS (100000), BENCH_RELAY_MSGS
+(10000), BENCH_RELAY_CONC (20), BENCH_TIMEOUT
 (seconds per load, 600), TERN_BIN, BENCH_TMP (parent of the temp dirs), BENCH_KEEP=1 (keep them)."""
 
 import os
@@ -41,9 +44,11 @@ E2E_LARGE = env_int("BENCH_E2E_LARGE", 3000)
 E2E_CONC = env_int("BENCH_E2E_CONC", 50)
 IDLE_CONNS = env_int("BENCH_IDLE_CONNS", 10000)
 QUEUE_MSGS = env_int("BENCH_QUEUE_MSGS", 100000)
+RELAY_MSGS = env_int("BENCH_RELAY_MSGS", 10000)
+RELAY_CONC = env_int("BENCH_RELAY_CONC", 20)
 QUEUE_FILL = os.path.join(B.ROOT, "build", "bench", "queue_fill")
 TIMEOUT = env_int("BENCH_TIMEOUT", 600)
-ONLY = set(os.environ.get("BENCH_ONLY", "fsync,accept,e2e,idle,queue").split(","))
+ONLY = set(os.environ.get("BENCH_ONLY", "fsync,accept,e2e,idle,queue,relay").split(","))
 
 MIB = 1024.0
 results = {}   # figures later workloads compare against
@@ -245,6 +250,67 @@ def bench_e2e():
     out()
 
 
+def relay_group(kind, base, messages, size):
+    """smtp-source -> server -> smtp-sink: the server forwards every message to a remote
+    address (an alias on both), and the run ends when the sink has received them all."""
+    st = Stats(kind)
+    try:
+        sink = B.SmtpSink(B.make_tempdir("bench-relay-sink-"), count=True)
+        sink.start()
+        if kind == "tern":
+            srv = B.Tern(os.path.join(base, "tern"), aliases={"fwd@example.test": ["far@remote.test"]})
+            with open(srv.config, "a") as f:
+                f.write('\n[outbound]\ntls = "none"\n\n[routes]\n"*" = "127.0.0.1:%d"\n' % sink.port)
+            rcpt = "fwd@example.test"
+        else:
+            srv = B.Postfix(os.path.join(base, "postfix"), extra={
+                "virtual_alias_domains": "fwd.test",
+                "virtual_alias_maps": "texthash:%s/valias" % os.path.join(base, "postfix", "conf"),
+                "default_transport": "smtp",
+                "relayhost": "[127.0.0.1]:%d" % sink.port,
+                "smtp_tls_security_level": "none",
+            })
+            with open(os.path.join(srv.conf, "valias"), "w") as f:
+                f.write("fwd@fwd.test far@remote.test\n")
+            rcpt = "fwd@fwd.test"
+        srv.start()
+        with B.TreeSampler(srv.pid) as sampler:
+            for run in range(RUNS):
+                want = messages * (run + 1)
+                c0 = B.tree_cpu_seconds(srv.pid)
+                t0 = time.monotonic()
+                src = B.SourceRun(srv.port, messages, RELAY_CONC, size, rcpt, True, timeout=TIMEOUT)
+                done = wait_until(lambda: sink.messages() >= want, TIMEOUT, 0.02)
+                secs = time.monotonic() - t0
+                src.wait()
+                if not done:
+                    raise RuntimeError("the sink got %d of %d after %ds" % (sink.messages(), want, TIMEOUT))
+                st.rates.append(messages / secs)
+                st.cpu_per_1k.append((B.tree_cpu_seconds(srv.pid) - c0) / messages * 1000)
+        st.add_sampler(sampler)
+        srv.stop()
+        sink.stop()
+    except Exception as e:
+        st.note = "FAILED: %s" % e
+    return st
+
+
+def bench_relay():
+    out("== 5. Outbound: smtp-source -> server -> smtp-sink, first byte sent -> last message at the sink ==")
+    out("Each message goes to a local alias that forwards to far@remote.test; remote mail goes to an")
+    out("smtp-sink on loopback (Tern: [routes] \"*\", Postfix: relayhost), no TLS on that hop. Both run")
+    out("their default outbound concurrency and connection reuse. smtp-source: %d sessions, many" % RELAY_CONC)
+    out("messages per connection; runs=%d." % RUNS)
+    out(HEADER)
+    rows = {}
+    for kind in ("postfix", "tern"):
+        rows[kind] = relay_group(kind, B.make_tempdir("bench-relay-%s-" % kind), RELAY_MSGS, 1024)
+        out(rows[kind].row("1 KiB n=%d" % RELAY_MSGS))
+    line, _ = ratio_line(rows["tern"], rows["postfix"])
+    out(line)
+    out()
+
+
 def bench_idle():
     out("== 3. %d idle SMTP connections to Tern (greeting read, then nothing sent) ==" % IDLE_CONNS)
     base = B.make_tempdir("bench-idle-")
@@ -340,7 +406,7 @@ def main():
     out()
     t0 = time.monotonic()
     for name, fn in (("fsync", bench_fsync), ("accept", bench_accept), ("e2e", bench_e2e),
-                     ("idle", bench_idle), ("queue", bench_queue)):
+                     ("idle", bench_idle), ("queue", bench_queue), ("relay", bench_relay)):
         if name in ONLY:
             w0 = time.monotonic()
             try:

@@ -72,7 +72,7 @@ void OutboundService::track(const std::string& id, std::shared_ptr<const Envelop
         t.envelope = std::move(env);
         if (held && !t.held) {
             for (auto& [k, r] : t.recipients)
-                if (!r.in_flight) unwait(id, k, r);
+                if (r.where != Where::InFlight) unwait(id, k, r);
             t.held = true;
         }
         for (auto& [k, r] : rcpts) {
@@ -122,7 +122,7 @@ std::size_t OutboundService::retry_now(const std::optional<std::string>& id) {
             if (t.held) continue;
             ++n;
             for (auto& [k, r] : t.recipients) {
-                if (r.in_flight) continue;
+                if (r.where != Where::Waiting) continue;  // Ready ones are due already
                 unwait(mid, k, r);
                 r.due = 0;
                 wait(mid, k, r);
@@ -140,7 +140,7 @@ void OutboundService::set_held(const std::string& id, bool held) {
         if (it == tracked_.end() || it->second.held == held) return;
         it->second.held = held;
         for (auto& [k, r] : it->second.recipients) {
-            if (r.in_flight) continue;
+            if (r.where == Where::InFlight) continue;
             if (held) unwait(id, k, r);
             else wait(id, k, r);
         }
@@ -153,61 +153,102 @@ void OutboundService::forget(const std::string& id) {
         auto it = tracked_.find(id);
         if (it == tracked_.end()) return;
         for (auto& [k, r] : it->second.recipients)
-            if (!r.in_flight && !it->second.held) unwait(id, k, r);
+            if (r.where != Where::InFlight) unwait(id, k, r);
         tracked_.erase(it);
     });
+}
+
+void OutboundService::wait(const std::string& id, std::size_t k, Recipient& r) {
+    if (r.where == Where::Waiting) due_.erase({r.due, id, k});
+    r.where = Where::Waiting;
+    due_.emplace(r.due, id, k);
+}
+
+void OutboundService::unwait(const std::string& id, std::size_t k, Recipient& r) {
+    if (r.where == Where::Waiting) due_.erase({r.due, id, k});
+    // A Ready entry stays in its queue and is skipped when met.
+    if (r.where != Where::InFlight) r.where = Where::Idle;
 }
 
 void OutboundService::schedule() {
     if (stopping_) return;
     auto cfg = config_();
     std::int64_t now = unix_now();
-    // Due recipients grouped by destination; per batch, where each message's item is.
-    std::map<std::string, std::shared_ptr<Batch>> batches;
-    std::map<std::string, std::map<std::string, std::size_t>> item_of;
-    auto end = due_.lower_bound({now + 1, std::string(), 0});
-    for (auto e = due_.begin(); e != end;) {
-        const auto& [due, id, k] = *e;
-        Tracked& t = tracked_.at(id);
-        auto plan = transport::plan_route(*cfg, transport::domain_of(t.envelope->recipients[k].address));
-        auto active = active_per_key_.find(plan.key);
-        bool busy = active_ + batches.size() >= cfg->outbound.connections ||
-                    (active != active_per_key_.end() && active->second >= cfg->outbound.connections_per_destination);
-        if (busy && !batches.count(plan.key)) {
-            ++e;  // waits for a connection to finish
-            continue;
-        }
-        auto& b = batches[plan.key];
-        if (!b) {
-            b = std::make_shared<Batch>();
-            b->plan = plan;
-        }
-        auto [slot, fresh] = item_of[plan.key].emplace(id, b->items.size());
-        if (fresh) {
-            if (b->items.size() >= cfg->outbound.messages_per_connection) {
-                item_of[plan.key].erase(slot);
-                ++e;
-                continue;
-            }
-            transport::DeliveryItem item;
-            item.id = id;
-            item.envelope = t.envelope;
-            b->items.push_back(std::move(item));
-        }
-        b->items[slot->second].recipients.push_back(k);
-        t.recipients.at(k).in_flight = true;
-        e = due_.erase(e);
-    }
-    for (auto& [key, b] : batches) {
-        ++active_;
-        ++active_per_key_[key];
-        asio::co_spawn(io_, run_batch(this, b), asio::detached);
-    }
-    if (end != due_.end()) {
-        timer_.expires_after(std::chrono::seconds(std::max<std::int64_t>(1, std::get<0>(*end) - now)));
+    promote_due(*cfg, now);
+    dispatch(*cfg);
+    if (!due_.empty()) {
+        timer_.expires_after(std::chrono::seconds(std::max<std::int64_t>(1, std::get<0>(*due_.begin()) - now)));
         timer_.async_wait([this](std::error_code ec) {
             if (!ec) schedule();
         });
+    }
+}
+
+void OutboundService::promote_due(const config::Config& cfg, std::int64_t now) {
+    auto end = due_.lower_bound({now + 1, std::string(), 0});
+    for (auto e = due_.begin(); e != end; e = due_.erase(e)) {
+        const auto& [due, id, k] = *e;
+        auto t = tracked_.find(id);
+        if (t == tracked_.end()) continue;
+        auto r = t->second.recipients.find(k);
+        if (r == t->second.recipients.end() || r->second.where != Where::Waiting) continue;
+        auto plan = transport::plan_route(cfg, transport::domain_of(t->second.envelope->recipients[k].address));
+        auto [q, fresh] = ready_.try_emplace(plan.key);
+        if (fresh) q->second.plan = std::move(plan);
+        q->second.recipients.emplace_back(id, k);
+        r->second.where = Where::Ready;
+    }
+}
+
+void OutboundService::dispatch(const config::Config& cfg) {
+    // Destinations take turns (round robin from where the last call stopped), so one busy
+    // destination cannot keep the global connection limit to itself.
+    bool progress = true;
+    while (progress && active_ < cfg.outbound.connections && !ready_.empty()) {
+        progress = false;
+        auto start = ready_.upper_bound(last_served_);
+        for (std::size_t n = ready_.size(), i = 0; i < n && active_ < cfg.outbound.connections; ++i) {
+            if (start == ready_.end()) start = ready_.begin();
+            auto qi = start++;
+            auto& [key, q] = *qi;
+            auto active = active_per_key_.find(key);
+            if (active != active_per_key_.end() && active->second >= cfg.outbound.connections_per_destination)
+                continue;  // waits for one of its connections to finish
+            auto batch = std::make_shared<Batch>();
+            batch->plan = q.plan;
+            std::map<std::string, std::size_t> item_of;  // message id -> its item in the batch
+            while (!q.recipients.empty()) {
+                auto& [id, k] = q.recipients.front();
+                auto t = tracked_.find(id);
+                Recipient* r = nullptr;
+                if (t != tracked_.end()) {
+                    auto ri = t->second.recipients.find(k);
+                    if (ri != t->second.recipients.end() && ri->second.where == Where::Ready) r = &ri->second;
+                }
+                if (!r) {
+                    q.recipients.pop_front();  // held, deleted or taken meanwhile
+                    continue;
+                }
+                auto [slot, fresh] = item_of.emplace(id, batch->items.size());
+                if (fresh) {
+                    if (batch->items.size() >= cfg.outbound.messages_per_connection) break;
+                    transport::DeliveryItem item;
+                    item.id = id;
+                    item.envelope = t->second.envelope;
+                    batch->items.push_back(std::move(item));
+                }
+                batch->items[slot->second].recipients.push_back(k);
+                r->where = Where::InFlight;
+                q.recipients.pop_front();
+            }
+            last_served_ = key;
+            if (q.recipients.empty()) ready_.erase(qi);
+            if (batch->items.empty()) continue;
+            progress = true;
+            ++active_;
+            ++active_per_key_[batch->plan.key];
+            asio::co_spawn(io_, run_batch(this, batch), asio::detached);
+        }
     }
 }
 
@@ -261,7 +302,7 @@ void OutboundService::finish(Batch& batch, const std::vector<std::vector<transpo
                 if (ri != it->second.recipients.end()) tr = &ri->second;
             }
             if (!tr) continue;  // deleted by the administrator meanwhile
-            tr->in_flight = false;
+            tr->where = Where::Idle;
             queue::RecipientState st;
             st.attempts = tr->attempts + 1;
             st.delay_notified = tr->warned;

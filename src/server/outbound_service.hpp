@@ -15,13 +15,16 @@
 // submit(), retry_now(), set_held() and forget() may be called from any thread.
 // Start-up with a large queue: recover() only indexes the spool's in-memory entries; nothing is
 // read from disk until a message is due. Scheduling looks only at recipients that are due
-// (an index by due time), so a large deferred queue costs nothing per event.
+// (an index by due time), so a large deferred queue costs nothing per event; due recipients
+// wait in one queue per destination, so a backlog for a busy destination (all its connections
+// in use) is not walked again on every event either.
 #pragma once
 
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -36,6 +39,7 @@
 #include "core/envelope.hpp"
 #include "server/delivery_report.hpp"
 #include "transport/remote_delivery.hpp"
+#include "transport/route_plan.hpp"
 
 namespace tern::queue {
 class Spool;
@@ -73,11 +77,20 @@ public:
 
 
 private:
+    // Where a recipient is: Waiting in due_ for its time, Ready in its destination's queue in
+    // ready_, InFlight in a connection, or Idle (on hold).
+    enum class Where : std::uint8_t { Idle, Waiting, Ready, InFlight };
     struct Recipient {
         std::int64_t due = 0;       // unix seconds
         std::uint32_t attempts = 0;
-        bool in_flight = false;
+        Where where = Where::Idle;
         bool warned = false;        // a delay DSN went out
+    };
+    // The due recipients of one destination, oldest first. Entries whose recipient is no
+    // longer Ready (held, deleted, already taken) are skipped when met.
+    struct ReadyQueue {
+        transport::RoutePlan plan;
+        std::deque<std::pair<std::string, std::size_t>> recipients;  // (message id, index)
     };
     struct Tracked {
         std::shared_ptr<const Envelope> envelope;
@@ -88,10 +101,14 @@ private:
 
     void track(const std::string& id, std::shared_ptr<const Envelope> env,
                std::map<std::size_t, Recipient> rcpts, bool held);
-    // A recipient waits in due_ exactly when it is neither in flight nor on hold.
-    void wait(const std::string& id, std::size_t k, const Recipient& r) { due_.emplace(r.due, id, k); }
-    void unwait(const std::string& id, std::size_t k, const Recipient& r) { due_.erase({r.due, id, k}); }
-    void schedule();  // on the I/O thread
+    // Queues a recipient for its due time (Waiting), or takes it out of the queues (Idle).
+    void wait(const std::string& id, std::size_t k, Recipient& r);
+    void unwait(const std::string& id, std::size_t k, Recipient& r);
+    // On the I/O thread: moves the recipients that have come due into their destination's
+    // ready queue, then opens connections for ready destinations within the limits.
+    void schedule();
+    void promote_due(const config::Config& cfg, std::int64_t now);
+    void dispatch(const config::Config& cfg);
     void finish(Batch& batch, const std::vector<std::vector<transport::RecipientResult>>& results);
     static asio::awaitable<void> run_batch(OutboundService* self, std::shared_ptr<Batch> batch);
 
@@ -110,6 +127,8 @@ private:
     // Touched only on the I/O thread.
     std::map<std::string, Tracked> tracked_;
     std::set<std::tuple<std::int64_t, std::string, std::size_t>> due_;  // (due, id, recipient)
+    std::map<std::string, ReadyQueue> ready_;  // by destination key (RoutePlan::key)
+    std::string last_served_;                  // round-robin position in ready_
     std::size_t active_ = 0;
     std::map<std::string, std::size_t> active_per_key_;
     bool stopping_ = false;
