@@ -9,7 +9,7 @@
 
 namespace tern::server {
 
-Bouncer::Bouncer(queue::Spool& spool, std::string hostname, Dispatch dispatch)
+Bouncer::Bouncer(queue::Spool& spool, Hostname hostname, Dispatch dispatch)
     : spool_(spool), hostname_(std::move(hostname)), dispatch_(std::move(dispatch)) {}
 
 std::string Bouncer::report(const std::string& id, const Envelope& env, const std::vector<DeliveryReport>& reports,
@@ -26,7 +26,7 @@ std::string Bouncer::report(const std::string& id, const Envelope& env, const st
     }
     if (!any) return {};
     dsn::DsnInput in;
-    in.reporting_mta = hostname_;
+    in.reporting_mta = hostname_();
     in.sender = env.mail_from;
     in.ret = env.ret;
     in.envid = env.envid;
@@ -58,7 +58,7 @@ std::string Bouncer::report(const std::string& id, const Envelope& env, const st
     to.address = env.mail_from;
     dsn_env.recipients.push_back(std::move(to));
     dsn_env.received_at = in.now;
-    dsn_env.helo = hostname_;
+    dsn_env.helo = in.reporting_mta;
     dsn_env.client_address = "127.0.0.1";
     bool utf8 = !dsn::is_ascii(*text);
     dsn_env.smtputf8 = !dsn::is_ascii(env.mail_from);

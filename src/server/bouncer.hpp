@@ -23,7 +23,9 @@ namespace tern::server {
 class Bouncer {
 public:
     using Dispatch = std::function<void(const std::string& id, std::shared_ptr<const Envelope>)>;
-    Bouncer(queue::Spool& spool, std::string hostname, Dispatch dispatch);
+    // `hostname` is asked for each report, so a SIGHUP change of server.hostname applies.
+    using Hostname = std::function<std::string()>;
+    Bouncer(queue::Spool& spool, Hostname hostname, Dispatch dispatch);
 
     // `original` is the queued message (for RET); returns the DSN's queue id, or "" when no
     // DSN is due (NOTIFY, null sender) or it could not be queued (logged).
@@ -32,7 +34,7 @@ public:
 
 private:
     queue::Spool& spool_;
-    std::string hostname_;
+    Hostname hostname_;
     Dispatch dispatch_;
 };
 

@@ -38,9 +38,6 @@ bool OutboundService::start(std::string& error) {
         error = "dns: " + error;
         return false;
     }
-    delivery_options_.hostname = cfg->server.hostname;
-    delivery_options_.messages_per_connection = cfg->outbound.messages_per_connection;
-    delivery_options_.connect_timeout = std::chrono::seconds(cfg->outbound.connect_timeout);
     delivery_options_.tls_context = transport::make_client_tls_context(cfg->outbound.ca_file, error);
     if (!delivery_options_.tls_context) {
         error = "outbound.ca_file: " + error;
@@ -271,7 +268,13 @@ asio::awaitable<void> OutboundService::run_batch(OutboundService* self, std::sha
     }
     std::vector<std::vector<transport::RecipientResult>> results = std::move(unreadable);
     if (!items.empty()) {
-        auto delivered = co_await transport::deliver_remote(self->delivery_options_, *self->resolver_, batch->plan,
+        // The options of this connection: the configuration may be reloaded (SIGHUP) meanwhile.
+        auto cfg = self->config_();
+        auto options = self->delivery_options_;
+        options.hostname = cfg->server.hostname;
+        options.messages_per_connection = cfg->outbound.messages_per_connection;
+        options.connect_timeout = std::chrono::seconds(cfg->outbound.connect_timeout);
+        auto delivered = co_await transport::deliver_remote(options, *self->resolver_, batch->plan,
                                                             items, self->rng_());
         for (std::size_t i = 0, j = 0; i < batch->items.size(); ++i)
             if (batch->items[i].data) results[i] = std::move(delivered[j++]);

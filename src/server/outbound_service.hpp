@@ -121,7 +121,7 @@ private:
     asio::steady_timer timer_;
     std::thread thread_;
     std::unique_ptr<dns::Resolver> resolver_;
-    transport::RemoteDeliveryOptions delivery_options_;
+    transport::RemoteDeliveryOptions delivery_options_;  // the TLS context; the rest is per connection
     std::mt19937_64 rng_;
 
     // Touched only on the I/O thread.

@@ -159,7 +159,7 @@ int run_server(config::Config initial, std::optional<std::filesystem::path> conf
     // Local delivery, remote delivery and bounces hand messages to each other: a bounce goes
     // wherever its recipient is; a local alias may point to remote addresses.
     DeliveryService* local_ptr = nullptr;
-    Bouncer bouncer(*spool, cfg0->server.hostname, [&local_ptr](const std::string& id, std::shared_ptr<const Envelope> env) {
+    Bouncer bouncer(*spool, [&config] { return config.get()->server.hostname; }, [&local_ptr](const std::string& id, std::shared_ptr<const Envelope> env) {
         local_ptr->submit(id, std::move(env));  // local recipients here, remote ones to outbound
     });
     OutboundService outbound(*spool, [&config] { return config.get(); }, bouncer);

@@ -3,6 +3,7 @@ mail to B (b.test), found by a [routes] entry or by MX records from a local DNS 
 means deferral and `tern queue flush`; B refusing a recipient means a DSN bounce to the sender."""
 
 import json
+import signal
 import smtplib
 import ssl
 import time
@@ -158,6 +159,24 @@ class RouteToB(unittest.TestCase):
             self.assertIn("Subject: will bounce", dsn)  # the original comes back
             self.assertIn("Return-Path: <>", dsn)
             self.assertEqual(b.messages("nobody@b.test"), [])
+
+
+    def test_hostname_change_on_sighup_reaches_outbound_and_bounces(self):
+        with make_b() as b, make_a(route_to=b) as a:
+            b.start()
+            a.start()
+            a.hostname = "renamed.a.test"
+            a.write_config()
+            a.proc.send_signal(signal.SIGHUP)
+            self.assertTrue(wait_for(lambda: "configuration reloaded" in a.log_text(), timeout=10))
+            submit(a, "bob@b.test", "after rename")
+            got = b.wait_messages("bob@b.test", 1, timeout=30)
+            self.assertEqual(len(got), 1, a.log_text())
+            self.assertIn("from renamed.a.test", got[0].decode())  # A's EHLO name
+            submit(a, "nobody@b.test", "bounce after rename")
+            bounces = a.wait_messages("alice@a.test", 1, timeout=30)
+            self.assertEqual(len(bounces), 1, a.log_text())
+            self.assertIn("Reporting-MTA: dns; renamed.a.test", bounces[0].decode())
 
 
 class MxToB(unittest.TestCase):
