@@ -121,6 +121,18 @@ void DeliveryService::set_held(const std::string& id, bool held) {
     cv_.notify_all();
 }
 
+void DeliveryService::forget(const std::string& id) {
+    std::lock_guard lock(mu_);
+    std::erase_if(ready_, [&](const Job& j) { return j.id == id; });
+    std::vector<Job> keep;
+    while (!timed_.empty()) {
+        if (timed_.top().id != id) keep.push_back(timed_.top());
+        timed_.pop();
+    }
+    for (auto& j : keep) timed_.push(std::move(j));
+    held_.erase(id);
+}
+
 Outcome DeliveryService::forward(const Envelope& env, std::size_t rcpt,
                                  const std::vector<std::string>& remote, const std::string& data) {
     Envelope copy = env;

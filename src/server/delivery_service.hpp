@@ -72,6 +72,8 @@ public:
     // `tern queue flush`: deferred local recipients of one message (or all) are tried now.
     std::size_t retry_now(const std::optional<std::string>& id);
     void set_held(const std::string& id, bool held);
+    // Deleted by the administrator: its waiting jobs are dropped (one already running finishes).
+    void forget(const std::string& id);
 
 private:
     struct Job {

@@ -14,6 +14,7 @@ std::size_t ServerQueueControl::flush(const std::optional<std::string>& id) {
 
 bool ServerQueueControl::remove(const std::string& id) {
     if (!spool_.remove(id)) return false;
+    local_.forget(id);
     remote_.forget(id);
     return true;
 }

@@ -11,9 +11,10 @@ import shutil
 import smtplib
 import socket
 import threading
+import time
 import unittest
 
-from harness import Tern
+from harness import Tern, wait_for
 
 
 def queue(t, *args, check=False):
@@ -163,6 +164,30 @@ class QueueWithoutServer(unittest.TestCase):
             self.assertEqual(queue(t, "show", mid).returncode, 1)
             # Deleting sends no bounce: nothing new was queued either.
             self.assertEqual(json.loads(queue(t, "list", "--json").stdout), [])
+
+
+class DeleteWhileRunning(unittest.TestCase):
+    def test_deleted_message_is_never_delivered_later(self):
+        with Tern(users={"alice@example.test": "pw"}) as t:
+            block_maildir(t, "alice@example.test")
+            t.start()
+            with smtplib.SMTP("127.0.0.1", t.smtp_port, timeout=30) as s:
+                s.sendmail("sender@example.org", ["alice@example.test"],
+                           "Subject: to be deleted\r\n\r\nhello\r\n")
+
+            def deferred():
+                r = queue(t, "list", "--json")
+                msgs = json.loads(r.stdout) if r.returncode == 0 else []
+                return msgs and msgs[0]["recipients"][0]["state"] == "deferred" and msgs
+            msgs = wait_for(deferred, timeout=30)
+            self.assertTrue(msgs, t.log_text())
+            self.assertEqual(queue(t, "delete", msgs[0]["id"]).returncode, 0)
+            # The mailbox works again and everything is retried: the deleted message stays gone.
+            os.remove(t.maildir("alice@example.test"))
+            self.assertEqual(queue(t, "flush").returncode, 0)
+            time.sleep(1.0)
+            self.assertEqual(t.messages("alice@example.test"), [])
+            self.assertNotIn("cannot read message", t.log_text())
 
 
 def block_maildir(t, address):
