@@ -25,6 +25,8 @@ struct EnvelopeAddress {
     NString adl;      // source route: always nullopt today
     NString mailbox;  // local part
     NString host;     // domain
+
+    friend bool operator==(const EnvelopeAddress&, const EnvelopeAddress&) = default;
 };
 
 struct Envelope {
@@ -38,6 +40,8 @@ struct Envelope {
     std::vector<EnvelopeAddress> bcc;
     NString in_reply_to;
     NString message_id;
+
+    friend bool operator==(const Envelope&, const Envelope&) = default;
 };
 
 // A parameter list: ("name" "value" ...), values decoded from RFC 2231 continuations.
@@ -46,6 +50,8 @@ using Parameters = std::vector<std::pair<std::string, std::string>>;
 struct Disposition {
     std::string type;  // "inline", "attachment"
     Parameters parameters;
+
+    friend bool operator==(const Disposition&, const Disposition&) = default;
 };
 
 // One body part. For multipart/*: children holds the parts and the single-part fields are
@@ -68,6 +74,17 @@ struct BodyPart {
     NString location;                   // Content-Location
     std::shared_ptr<Envelope> message;  // message/rfc822 only
     std::vector<BodyPart> children;     // multipart parts, or the enclosed message's body
+
+    // Deep equality (the enclosed envelope is compared by value, not by pointer).
+    friend bool operator==(const BodyPart& a, const BodyPart& b) {
+        bool same_message = a.message == b.message ||
+                            (a.message && b.message && *a.message == *b.message);
+        return same_message && a.type == b.type && a.subtype == b.subtype &&
+               a.parameters == b.parameters && a.id == b.id && a.description == b.description &&
+               a.encoding == b.encoding && a.size == b.size && a.lines == b.lines &&
+               a.md5 == b.md5 && a.disposition == b.disposition && a.language == b.language &&
+               a.location == b.location && a.children == b.children;
+    }
 };
 
 }  // namespace tern::mime
