@@ -48,7 +48,7 @@ void ServerSession::feed(std::string_view bytes) {
 std::vector<Action> ServerSession::take_actions() { return std::exchange(actions_, {}); }
 
 bool ServerSession::parked() const {
-    return state_ == State::WaitRecipient || state_ == State::WaitSender || state_ == State::WaitAuth ||
+    return state_ == State::WaitRecipient || state_ == State::WaitSender || state_ == State::WaitPassword || state_ == State::WaitScram ||
            state_ == State::WaitCommit || state_ == State::WaitTls;
 }
 

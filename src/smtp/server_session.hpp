@@ -166,7 +166,8 @@ private:
         Bdat,          // reading the octets of a BDAT chunk
         WaitRecipient, // parked on CheckRecipient
         WaitSender,    // parked on CheckSender
-        WaitAuth,      // parked on VerifyPassword or LookupScram
+        WaitPassword,  // parked on VerifyPassword
+        WaitScram,     // parked on LookupScram
         WaitCommit,    // parked on CommitMessage
         WaitTls,       // parked on StartTls
         Closed,

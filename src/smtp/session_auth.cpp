@@ -133,11 +133,11 @@ void ServerSession::auth_step(sasl::Step step) {
     } else if (auto* p = std::get_if<sasl::NeedPassword>(&step)) {
         auth_claimed_ = p->authcid;
         actions_.emplace_back(VerifyPassword{std::move(p->authcid), std::move(p->password), std::string(mech_->name())});
-        state_ = State::WaitAuth;
+        state_ = State::WaitPassword;
     } else if (auto* n = std::get_if<sasl::NeedScramCredentials>(&step)) {
         auth_claimed_ = n->authcid;
         actions_.emplace_back(LookupScram{std::move(n->authcid)});
-        state_ = State::WaitAuth;
+        state_ = State::WaitScram;
     } else if (auto* ok = std::get_if<sasl::Success>(&step)) {
         auth_claimed_ = ok->user;
         if (ok->server_final.empty()) return auth_succeeded();
@@ -197,7 +197,9 @@ void ServerSession::abort_auth(AuthVerdict verdict) {
 }
 
 void ServerSession::password_verified(AuthVerdict verdict) {
-    if (state_ != State::WaitAuth || !mech_) return;
+    // Only the answer to VerifyPassword: a confused driver answering LookupScram this way
+    // must not log anyone in without the SCRAM proof.
+    if (state_ != State::WaitPassword || !mech_) return;
     state_ = State::Command;
     switch (verdict) {
         case AuthVerdict::Ok:
@@ -216,7 +218,7 @@ void ServerSession::password_verified(AuthVerdict verdict) {
 }
 
 void ServerSession::scram_credentials(std::optional<sasl::ScramCredentials> credentials, AuthVerdict verdict) {
-    if (state_ != State::WaitAuth || !mech_) return;
+    if (state_ != State::WaitScram || !mech_) return;
     state_ = State::Command;
     switch (verdict) {
         case AuthVerdict::Ok:

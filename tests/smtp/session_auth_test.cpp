@@ -384,3 +384,32 @@ TEST(SessionAuth, BareLfAndServerSideFailureInAnExchange) {
     EXPECT_EQ(after_ehlo(t), (Events{"LOOKUP user", "ATTEMPT user SCRAM-SHA-256 fail bad-server-nonce",
                                      "S: 454 4.7.0 Temporary authentication failure", "S: 250 2.0.0 OK"}));
 }
+
+TEST(SessionAuth, WrongCompletionNeverAuthenticates) {
+    auto o = auth_options();
+    {
+        // Parked on LookupScram: a password verdict is not the answer and changes nothing.
+        ServerSession s(o, test_peer());
+        s.start();
+        s.feed(kEhlo + "AUTH SCRAM-SHA-256 " + b64(sc::kRfcClientFirst) + "\r\n");
+        auto a = s.take_actions();
+        ASSERT_TRUE(std::holds_alternative<LookupScram>(a.back()));
+        s.password_verified(AuthVerdict::Ok);
+        EXPECT_FALSE(s.authenticated());
+        EXPECT_TRUE(s.parked());
+        EXPECT_TRUE(s.take_actions().empty());
+    }
+    {
+        // Parked on VerifyPassword: SCRAM credentials are not the answer either.
+        ServerSession s(o, test_peer());
+        s.start();
+        s.feed(kEhlo + "AUTH PLAIN " + kPlainOk + "\r\n");
+        auto a = s.take_actions();
+        ASSERT_TRUE(std::holds_alternative<VerifyPassword>(a.back()));
+        s.scram_credentials(std::nullopt);
+        EXPECT_TRUE(s.parked());
+        EXPECT_TRUE(s.take_actions().empty());
+        s.password_verified(AuthVerdict::Ok);
+        EXPECT_TRUE(s.authenticated());
+    }
+}
