@@ -2,18 +2,15 @@
 
 #include <gmime/gmime.h>
 
-#include <mutex>
-
 #include "core/address.hpp"
 #include "message/header_fields.hpp"
+#include "mime/gmime_init.hpp"
 
 namespace tern::message {
 namespace {
 
-void ensure_gmime() {
-    static std::once_flag once;
-    std::call_once(once, [] { g_mime_init(); });
-}
+// One initialisation for the whole process, shared with mime/ (two once-flags could race).
+using mime::detail::ensure_gmime;
 
 void collect(InternetAddressList* list, std::vector<std::string>& out, int depth) {
     if (!list || depth > 4) return;

@@ -20,6 +20,9 @@ using NString = std::optional<std::string>;
 
 // One address of an ENVELOPE address list (RFC 9051 7.5.2). A group is two entries: the start
 // (name = nullopt, adl = nullopt, mailbox = group name, host = nullopt) and the end (all nullopt).
+// mime/ guarantees (address.hpp): a mailbox entry always has mailbox and host (placeholders
+// "MISSING_MAILBOX" / "MISSING_DOMAIN" when the message lacks them), so host == nullopt means
+// a group marker and nothing else; start and end markers always pair up.
 struct EnvelopeAddress {
     NString name;     // display name
     NString adl;      // source route: always nullopt today
@@ -58,6 +61,11 @@ struct Disposition {
 // unused. For message/rfc822 (and message/global): `message` holds the enclosed message's
 // envelope and `children` its one body. Types and subtypes are as in the message (IMAP
 // servers conventionally upper-case nothing; clients compare case-insensitively).
+// mime/ guarantees (layout.hpp): a multipart always has at least one child (an empty one
+// gets a single empty text/plain part, RFC 9051 requires 1*body); `message` is set exactly
+// when the part must be rendered as body-type-msg, and then `children` has one entry; a
+// multipart or message part nested beyond the depth limit arrives as an opaque
+// application/octet-stream leaf.
 struct BodyPart {
     std::string type = "text";        // default text/plain; charset=us-ascii (RFC 2045 5.2)
     std::string subtype = "plain";
