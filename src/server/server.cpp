@@ -209,7 +209,7 @@ int run_server(config::Config initial, std::optional<std::filesystem::path> conf
     ConnectionRegistry registry;
     net::ConnectionLimiter limiter(cfg0->limits.connections, cfg0->limits.connections_per_ip);
 
-    SmtpServices services;
+    Services services;
     services.config = [&config] { return config.get(); };
     services.users = &users;
     services.user_lookup = &lookup;

@@ -18,7 +18,7 @@ const std::vector<std::string>* extra_senders(const config::Config& c, const std
 
 }  // namespace
 
-Outcome check_recipient(const SmtpServices& s, const config::Config& c, const std::string& auth_user,
+Outcome check_recipient(const Services& s, const config::Config& c, const std::string& auth_user,
                         std::size_t pending, const std::string& address, std::int64_t now) {
     auto at = address.rfind('@');
     bool local = at == std::string::npos || c.is_local_domain(std::string_view(address).substr(at + 1));
@@ -33,7 +33,7 @@ Outcome check_recipient(const SmtpServices& s, const config::Config& c, const st
     return Outcome::ok("Recipient OK", "2.1.5");
 }
 
-Outcome check_sender(const SmtpServices& s, const config::Config& c, const std::string& auth_user,
+Outcome check_sender(const Services& s, const config::Config& c, const std::string& auth_user,
                      const std::string& address, std::int64_t now) {
     if (!policy::may_send_as(c, *s.user_lookup, auth_user, address, extra_senders(c, auth_user)))
         return Outcome::permanent("5.7.1", "Sender address not owned by user " + auth_user, 553);
@@ -42,7 +42,7 @@ Outcome check_sender(const SmtpServices& s, const config::Config& c, const std::
     return Outcome::ok("Sender OK", "2.1.0");
 }
 
-Outcome prepare_submission(const SmtpServices& s, const config::Config& c, const std::string& auth_user,
+Outcome prepare_submission(const Services& s, const config::Config& c, const std::string& auth_user,
                            std::string_view data, std::int64_t now, std::string& prefix) {
     if (c.submission.check_from_header) {
         for (const auto& from : message::from_addresses(data)) {

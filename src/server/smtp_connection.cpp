@@ -18,6 +18,7 @@
 #include "queue/spool.hpp"
 #include "server/connection_registry.hpp"
 #include "server/delivery_service.hpp"
+#include "server/login_checks.hpp"
 #include "server/smtp_checks.hpp"
 #include "smtp/received_header.hpp"
 #include "smtp/server_session.hpp"
@@ -38,7 +39,7 @@ constexpr std::size_t kMaxReadChunk = 64 * 1024;
 std::atomic<std::uint64_t> g_session_counter{0};
 
 smtp::SessionOptions session_options(const config::Config& c, SmtpListenerKind kind,
-                                     const SmtpServices& s) {
+                                     const Services& s) {
     smtp::SessionOptions o;
     o.hostname = c.server.hostname;
     o.limits.message_size = c.limits.message_size;
@@ -75,17 +76,9 @@ auto async_commit(queue::Spool& spool, Envelope env, std::string prefix, std::st
         token, std::move(env), std::move(prefix), std::move(data));
 }
 
-// A plain coroutine function rather than a capturing lambda: g++ 12 mishandles lambda
-// captures in coroutines handed to co_spawn (seen as a bad free under ASan).
-asio::awaitable<bool> verify_on_pool(auth::UserDirectory* users, std::string user,
-                                     std::string password) {
-    co_return users->verify_password(user, password);
-}
-
-
 // Everything one connection keeps between actions.
 struct Connection {
-    const SmtpServices& services;
+    const Services& services;
     std::shared_ptr<const config::Config> cfg;
     net::Stream stream;
     smtp::ServerSession session;
@@ -124,16 +117,13 @@ asio::awaitable<void> Connection::start_tls() {
 }
 
 asio::awaitable<void> Connection::verify_password(const smtp::VerifyPassword& v) {
-    auto user = ascii_lower(v.user);
-    if (services.throttle->blocked(peer_ip, user, unix_now())) {
-        session.password_verified(smtp::AuthVerdict::Throttled);
-        co_return;
+    // (Not `switch (co_await ...)`: g++ 12 miscompiles a co_await in a switch condition.)
+    auto verdict = co_await check_password(services, peer_ip, v.user, v.password);
+    switch (verdict) {
+        case LoginVerdict::Ok: session.password_verified(smtp::AuthVerdict::Ok); break;
+        case LoginVerdict::BadCredentials: session.password_verified(smtp::AuthVerdict::BadCredentials); break;
+        case LoginVerdict::Throttled: session.password_verified(smtp::AuthVerdict::Throttled); break;
     }
-    // argon2id costs tens of milliseconds of CPU and memory: run it off the I/O threads.
-    bool ok = co_await asio::co_spawn(*services.blocking,
-                                      verify_on_pool(services.users, user, v.password),
-                                      asio::use_awaitable);
-    session.password_verified(ok ? smtp::AuthVerdict::Ok : smtp::AuthVerdict::BadCredentials);
 }
 
 asio::awaitable<void> Connection::commit(smtp::CommitMessage& m) {
@@ -206,20 +196,11 @@ asio::awaitable<void> Connection::perform(smtp::Action& action) {
     } else if (auto* v = std::get_if<smtp::VerifyPassword>(&action)) {
         co_await verify_password(*v);
     } else if (auto* l = std::get_if<smtp::LookupScram>(&action)) {
-        auto user = ascii_lower(l->user);
-        if (services.throttle->blocked(peer_ip, user, unix_now())) {
-            session.scram_credentials(std::nullopt, smtp::AuthVerdict::Throttled);
-        } else if (auto secret = services.users->scram_secret(user)) {
-            session.scram_credentials(std::move(*secret));
-        } else {
-            session.scram_credentials(std::nullopt);
-        }
+        auto r = lookup_scram(services, peer_ip, l->user);
+        if (r.verdict == LoginVerdict::Throttled) session.scram_credentials(std::nullopt, smtp::AuthVerdict::Throttled);
+        else session.scram_credentials(std::move(r.credentials));
     } else if (auto* a = std::get_if<smtp::AuthAttempt>(&action)) {
-        // Never the password: only who, how and the outcome.
-        spdlog::info("session={} auth user={} mechanism={} result={}", sid, a->user, a->mechanism,
-                     a->success ? "ok" : a->reason);
-        if (!a->success && (a->reason == "bad-credentials" || a->reason == "invalid-proof"))
-            services.throttle->record_failure(peer_ip, ascii_lower(a->user), unix_now());
+        record_login(services, sid, peer_ip, a->user, a->mechanism, a->success, a->reason);
     }
     co_return;
 }
@@ -227,7 +208,7 @@ asio::awaitable<void> Connection::perform(smtp::Action& action) {
 }  // namespace
 
 asio::awaitable<void> serve_smtp(asio::ip::tcp::socket socket, net::ConnectionLimiter::Slot slot,
-                                 SmtpListenerKind kind, const SmtpServices& services) {
+                                 SmtpListenerKind kind, const Services& services) {
     auto cfg = services.config();
     asio::error_code rec;
     auto remote = socket.remote_endpoint(rec);

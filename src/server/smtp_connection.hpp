@@ -8,7 +8,7 @@
 #include <asio/ip/tcp.hpp>
 
 #include "net/connection_limiter.hpp"
-#include "server/smtp_services.hpp"
+#include "server/services.hpp"
 
 namespace tern::server {
 
@@ -19,6 +19,6 @@ enum class SmtpListenerKind {
 };
 
 asio::awaitable<void> serve_smtp(asio::ip::tcp::socket socket, net::ConnectionLimiter::Slot slot,
-                                 SmtpListenerKind kind, const SmtpServices& services);
+                                 SmtpListenerKind kind, const Services& services);
 
 }  // namespace tern::server

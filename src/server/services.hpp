@@ -1,4 +1,5 @@
-// What an SMTP connection needs from the rest of the server: narrow references, no Server&.
+// What a connection (SMTP, POP3, IMAP) needs from the rest of the server: narrow references,
+// no Server&. Each protocol uses the part it needs.
 #pragma once
 
 #include <asio/thread_pool.hpp>
@@ -14,6 +15,9 @@ class UserDirectory;
 }
 namespace tern::delivery {
 struct UserLookup;
+}
+namespace tern::mailbox {
+class Store;
 }
 namespace tern::net {
 class TlsContextStore;
@@ -31,7 +35,7 @@ namespace tern::server {
 class ConnectionRegistry;
 class DeliveryService;
 
-struct SmtpServices {
+struct Services {
     std::function<std::shared_ptr<const config::Config>()> config;  // current snapshot
     auth::UserDirectory* users = nullptr;             // credentials (argon2id, SCRAM secrets)
     const delivery::UserLookup* user_lookup = nullptr; // mailbox existence
@@ -42,6 +46,8 @@ struct SmtpServices {
     policy::AuthThrottle* throttle = nullptr;
     policy::SendQuota* quota = nullptr;
     asio::thread_pool* blocking = nullptr;  // for argon2 checks: never on an I/O thread
+    mailbox::Store* mailboxes = nullptr;    // POP3/IMAP: folders, indexes, the POP3 lock
+    asio::thread_pool* mailbox_io = nullptr; // mailbox file I/O (sync of a large folder takes a while)
     sasl::Options sasl;                     // SCRAM nonce source and unknown-user secret
 };
 
