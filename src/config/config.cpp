@@ -115,13 +115,13 @@ public:
         // Server first: the alias check needs the local domains.
         for (auto&& [k, v] : root) {
             std::string name(k.str());
-            static constexpr std::array<std::string_view, 13> kTables = {
-                "server", "listen", "limits", "tls", "submission", "auth", "senders", "aliases",
-                "dns", "outbound", "queue", "relay", "routes"};
+            static constexpr std::array<std::string_view, 14> kTables = {
+                "server", "listen", "limits", "tls", "submission", "retrieval", "auth", "senders",
+                "aliases", "dns", "outbound", "queue", "relay", "routes"};
             if (std::find(kTables.begin(), kTables.end(), name) == kTables.end())
                 key_error(k.source(), name,
-                          "unknown table (expected server, listen, limits, tls, submission, auth, "
-                          "senders, aliases, dns, outbound, queue, relay, routes)");
+                          "unknown table (expected server, listen, limits, tls, submission, retrieval, "
+                          "auth, senders, aliases, dns, outbound, queue, relay, routes)");
             else if (!v.is_table())
                 key_error(v.source(), name, "must be a table, not " + std::string(type_name(v.type())));
         }
@@ -131,6 +131,7 @@ public:
         if (auto* t = root["tls"].as_table()) parse_tls(*t, config.tls);
         if (auto* t = root["aliases"].as_table()) parse_aliases(*t, config);
         if (auto* t = root["submission"].as_table()) parse_submission(*t, config.submission);
+        if (auto* t = root["retrieval"].as_table()) parse_retrieval(*t, config.retrieval);
         if (auto* t = root["auth"].as_table()) parse_auth(*t, config.auth);
         if (auto* t = root["senders"].as_table()) parse_senders(*t, config);
         if (auto* t = root["dns"].as_table()) parse_dns(*t, config.dns);
@@ -485,6 +486,11 @@ private:
         get_int(t, "submission", "messages_per_hour", 0, 1000000, s.messages_per_hour);
         get_int(t, "submission", "recipients_per_day", 0, 100000000, s.recipients_per_day);
         get_bool(t, "submission", "auth_without_tls", s.auth_without_tls);
+    }
+
+    void parse_retrieval(const toml::table& t, Retrieval& r) {
+        check_known(t, "retrieval", std::array<std::string_view, 1>{"plaintext_auth"});
+        get_bool(t, "retrieval", "plaintext_auth", r.plaintext_auth);
     }
 
     void parse_auth(const toml::table& t, Auth& a) {

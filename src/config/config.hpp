@@ -94,6 +94,15 @@ struct Submission {
 };
 
 // [auth]: throttling of failed logins (per client IP and per account, sliding window).
+// [retrieval]: POP3 and IMAP (RFC 1939, RFC 9051).
+struct Retrieval {
+    // Accept logins (USER/PASS, LOGIN, AUTH/AUTHENTICATE) before TLS. Off: RFC 8314 and what
+    // Dovecot does by default (disable_plaintext_auth); only for tests or trusted networks.
+    bool plaintext_auth = false;
+
+    friend bool operator==(const Retrieval&, const Retrieval&) = default;
+};
+
 struct Auth {
     std::size_t max_failures_per_ip = 10;
     std::size_t max_failures_per_account = 10;
@@ -179,6 +188,7 @@ struct Config {
     Limits limits;
     Tls tls;
     Submission submission;
+    Retrieval retrieval;
     Auth auth;
     Dns dns;
     Outbound outbound;

@@ -87,6 +87,8 @@ std::string render(const Config& c) {
     out << "messages_per_hour = " << c.submission.messages_per_hour << "\n";
     out << "recipients_per_day = " << c.submission.recipients_per_day << "\n";
     out << "auth_without_tls = " << (c.submission.auth_without_tls ? "true" : "false") << "\n";
+    out << "\n[retrieval]\n";
+    out << "plaintext_auth = " << (c.retrieval.plaintext_auth ? "true" : "false") << "\n";
     out << "\n[auth]\n";
     out << "max_failures_per_ip = " << c.auth.max_failures_per_ip << "\n";
     out << "max_failures_per_account = " << c.auth.max_failures_per_account << "\n";

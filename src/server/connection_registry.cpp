@@ -1,10 +1,17 @@
 #include "server/connection_registry.hpp"
 
+#include <atomic>
+
 #include <asio/post.hpp>
 
 #include "net/stream.hpp"
 
 namespace tern::server {
+
+std::uint64_t next_session_id() {
+    static std::atomic<std::uint64_t> counter{0};
+    return ++counter;
+}
 namespace {
 void request_stop(const std::shared_ptr<ConnectionControl>& c) {
     asio::post(c->executor, [c] {

@@ -28,6 +28,10 @@ struct ConnectionControl {
     bool stopping = false;
 };
 
+// The number a connection is known by in the log ("session=N"), unique across SMTP, POP3 and
+// IMAP for the life of the process.
+std::uint64_t next_session_id();
+
 class ConnectionRegistry {
 public:
     std::shared_ptr<ConnectionControl> add(asio::any_io_executor executor, net::Stream* stream);

@@ -37,7 +37,9 @@
 #include "server/delivery_service.hpp"
 #include "server/outbound_service.hpp"
 #include "server/queue_control_impl.hpp"
+#include "server/pop3_connection.hpp"
 #include "server/smtp_connection.hpp"
+#include "mailbox/store.hpp"
 
 namespace tern::server {
 namespace {
@@ -204,6 +206,10 @@ int run_server(config::Config initial, std::optional<std::filesystem::path> conf
     policy::AuthThrottle throttle(throttle_limits(*cfg0));
     policy::SendQuota quota(quota_limits(*cfg0));
     asio::thread_pool blocking(2);
+    // POP3/IMAP folder work (index loads, syncs, message reads) is file I/O: its own pool, so
+    // a large folder being opened never waits behind password checks, or the other way round.
+    asio::thread_pool mailbox_io(4);
+    mailbox::Store mailboxes(mailbox::Store::Options{cfg0->server.hostname, {}, 64});
 
     asio::io_context io;
     ConnectionRegistry registry;
@@ -220,6 +226,8 @@ int run_server(config::Config initial, std::optional<std::filesystem::path> conf
     services.throttle = &throttle;
     services.quota = &quota;
     services.blocking = &blocking;
+    services.mailboxes = &mailboxes;
+    services.mailbox_io = &mailbox_io;
     services.sasl.fake_secret = secret;
 
     std::vector<std::unique_ptr<net::Listener>> listeners;
@@ -244,13 +252,28 @@ int run_server(config::Config initial, std::optional<std::filesystem::path> conf
                 listeners.push_back(std::move(l));
             }
         }
+        for (auto [key, list, kind] : {std::tuple{"pop3", &cfg0->listen.pop3, Pop3ListenerKind::Pop3},
+                                       std::tuple{"pop3s", &cfg0->listen.pop3s, Pop3ListenerKind::Pop3s}}) {
+            for (const auto& addr : *list) {
+                std::string perr;
+                auto ep = net::parse_endpoint(addr, perr);
+                if (!ep) throw std::runtime_error(std::string("listen.") + key + " \"" + addr + "\": " + perr);
+                auto l = std::make_unique<net::Listener>(
+                    io, *ep, limiter, "-ERR [SYS/TEMP] Too many connections, try again later\r\n",
+                    [&services, kind](asio::ip::tcp::socket s, net::ConnectionLimiter::Slot slot) {
+                        return serve_pop3(std::move(s), std::move(slot), kind, services);
+                    });
+                l->open();
+                spdlog::info("listening for {} on {}", key, net::to_string(l->local_endpoint()));
+                listeners.push_back(std::move(l));
+            }
+        }
     } catch (const std::exception& e) {
         spdlog::critical("{}", e.what());
         delivery.stop();
         return 1;
     }
-    for (auto [name, list] : {std::pair{"pop3", &cfg0->listen.pop3}, std::pair{"pop3s", &cfg0->listen.pop3s},
-                              std::pair{"imap", &cfg0->listen.imap}, std::pair{"imaps", &cfg0->listen.imaps}}) {
+    for (auto [name, list] : {std::pair{"imap", &cfg0->listen.imap}, std::pair{"imaps", &cfg0->listen.imaps}}) {
         if (!list->empty())
             spdlog::info("listen.{} is configured but that protocol is not built yet; not listening", name);
     }
@@ -327,6 +350,7 @@ int run_server(config::Config initial, std::optional<std::filesystem::path> conf
     io.stop();
     for (auto& t : threads) t.join();
     blocking.join();
+    mailbox_io.join();
     delivery.stop();
     outbound.stop();
     spool->close();

@@ -36,7 +36,6 @@ constexpr auto kHandshakeTimeout = std::chrono::seconds(30);
 constexpr std::size_t kFirstReadChunk = 1024;
 constexpr std::size_t kMaxReadChunk = 64 * 1024;
 
-std::atomic<std::uint64_t> g_session_counter{0};
 
 smtp::SessionOptions session_options(const config::Config& c, SmtpListenerKind kind,
                                      const Services& s) {
@@ -215,7 +214,7 @@ asio::awaitable<void> serve_smtp(asio::ip::tcp::socket socket, net::ConnectionLi
     smtp::PeerInfo peer{remote.address().to_string(), remote.port()};
     Connection conn{services, cfg, net::Stream(std::move(socket)),
                     smtp::ServerSession(session_options(*cfg, kind, services), peer),
-                    ++g_session_counter, peer.address, 0, 0, {}, {}};
+                    next_session_id(), peer.address, 0, 0, {}, {}};
     auto control = services.registry->add(conn.stream.socket().get_executor(), &conn.stream);
     spdlog::info("session={} connect client=[{}]:{} listener={}", conn.sid, peer.address, peer.port,
                  kind == SmtpListenerKind::Mx ? "smtp" : kind == SmtpListenerKind::Submission ? "submission" : "submissions");

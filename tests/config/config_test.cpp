@@ -161,6 +161,8 @@ TEST(Config, UnknownTopLevelKey) {
 
 TEST(Config, SectionMustBeATable) {
     one_error("limits = 5\n", "key 'limits': must be a table, not an integer");
+    one_error("[retrieval]\nplaintext_auth = 1\n", "retrieval.plaintext_auth");
+    one_error("[retrieval]\nplain = true\n", "retrieval.plain");
 }
 
 TEST(Config, CollectsAllErrorsInOrder) {
@@ -274,6 +276,8 @@ domains = ["example.test", "b.test"]
 smtp = ["[::1]:2525"]
 [limits]
 recipients = 7
+[retrieval]
+plaintext_auth = true
 [aliases]
 "@b.test" = ["x@example.test"]
 "a.b@example.test" = ["\"odd local\"@example.test", "y@remote.test"]
@@ -285,6 +289,7 @@ recipients = 7
     // Defaults are shown explicitly.
     EXPECT_NE(text.find("timeout_data = 180"), std::string::npos) << text;
     EXPECT_NE(text.find("imaps = []"), std::string::npos) << text;
+    EXPECT_TRUE(again.config->retrieval.plaintext_auth);
 
     auto def = config::load(std::nullopt);
     ASSERT_TRUE(def.config);

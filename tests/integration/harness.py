@@ -53,6 +53,8 @@ class Tern:
         self.smtp_port = free_port()
         self.submission_port = free_port()
         self.submissions_port = free_port()
+        self.pop3_port = free_port()
+        self.pop3s_port = free_port()
         self.domains = list(domains)
         self.aliases = aliases or {}
         self.limits = limits or {}
@@ -76,6 +78,8 @@ class Tern:
             'smtp = ["127.0.0.1:%d"]' % self.smtp_port,
             'submission = ["127.0.0.1:%d"]' % self.submission_port,
             'submissions = ["127.0.0.1:%d"]' % self.submissions_port,
+            'pop3 = ["127.0.0.1:%d"]' % self.pop3_port,
+            'pop3s = ["127.0.0.1:%d"]' % self.pop3s_port,
             "",
             "[limits]",
         ]
