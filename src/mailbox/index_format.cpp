@@ -4,7 +4,7 @@
 #include <cstring>
 #include <utility>
 
-#include "queue/crc32c.hpp"
+#include "core/crc32c.hpp"
 
 namespace tern::mailbox::index_format {
 namespace {
@@ -34,8 +34,8 @@ std::uint32_t batch_crc(std::uint64_t nonce, std::uint64_t offset, std::uint32_t
     put_u64(seed, nonce);
     put_u64(seed, offset);
     put_u32(seed, length);
-    auto crc = queue::crc32c(seed.data(), seed.size());
-    return queue::crc32c_extend(crc, payload.data(), payload.size());
+    auto crc = crc32c(seed.data(), seed.size());
+    return crc32c_extend(crc, payload.data(), payload.size());
 }
 
 // Reads entries; every accessor fails (sets bad_) instead of running past the end.
@@ -97,13 +97,13 @@ std::string encode_header(const Header& h, std::string_view magic) {
     put_u32(out, h.uidvalidity);
     put_u64(out, h.nonce);
     put_u32(out, 0);
-    put_u32(out, queue::crc32c(out.data(), out.size()));
+    put_u32(out, crc32c(out.data(), out.size()));
     return out;
 }
 
 std::optional<Header> parse_header(std::string_view b, std::string_view magic) {
     if (b.size() < kHeaderSize || b.substr(0, 8) != magic.substr(0, 8)) return std::nullopt;
-    if (get_u32(b.data() + 28) != queue::crc32c(b.data(), 28)) return std::nullopt;
+    if (get_u32(b.data() + 28) != crc32c(b.data(), 28)) return std::nullopt;
     if (get_u32(b.data() + 8) != kVersion) return std::nullopt;
     return Header{get_u32(b.data() + 12), get_u64(b.data() + 16)};
 }

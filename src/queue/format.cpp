@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "queue/crc32c.hpp"
+#include "core/crc32c.hpp"
 
 namespace tern::queue::format {
 

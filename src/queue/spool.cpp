@@ -11,7 +11,7 @@
 #include <future>
 #include <random>
 
-#include "queue/crc32c.hpp"
+#include "core/crc32c.hpp"
 #include "queue/spool_impl.hpp"
 
 namespace tern::queue {

@@ -5,7 +5,7 @@
 
 #include <cstring>
 
-#include "queue/crc32c.hpp"
+#include "core/crc32c.hpp"
 
 using namespace tern;
 using namespace tern::queue;

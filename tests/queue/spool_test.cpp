@@ -4,7 +4,7 @@
 // assertions (timings are printed).
 #include "queue/spool.hpp"
 #include "queue/format.hpp"
-#include "queue/crc32c.hpp"
+#include "core/crc32c.hpp"
 
 #include <fcntl.h>
 #include <signal.h>

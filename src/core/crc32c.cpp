@@ -1,5 +1,5 @@
 // CRC-32C: hardware (SSE4.2 crc32 instruction) when the CPU has it, else slicing-by-8.
-#include "queue/crc32c.hpp"
+#include "core/crc32c.hpp"
 
 #include <array>
 #include <cstring>
@@ -8,7 +8,7 @@
 #include <nmmintrin.h>
 #endif
 
-namespace tern::queue {
+namespace tern {
 namespace {
 
 constexpr std::uint32_t kPoly = 0x82F63B78;  // reflected 0x1EDC6F41
@@ -86,4 +86,4 @@ std::uint32_t crc32c_extend(std::uint32_t crc, const void* data, std::size_t siz
     return ~crc_software(crc, p, size);
 }
 
-}  // namespace tern::queue
+}  // namespace tern
