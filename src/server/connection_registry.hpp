@@ -42,6 +42,25 @@ public:
     bool wait_empty(std::chrono::steady_clock::time_point deadline);
     std::size_t size() const;
 
+    // A connection's entry for as long as this lives: removed on every way out of the
+    // connection's coroutine, an exception included (so a graceful stop never waits for it).
+    class Registration {
+    public:
+        Registration(ConnectionRegistry& registry, asio::any_io_executor executor, net::Stream* stream)
+            : registry_(registry), control_(registry.add(std::move(executor), stream)) {}
+        ~Registration() {
+            control_->stream = nullptr;
+            registry_.remove(control_->id);
+        }
+        Registration(const Registration&) = delete;
+        Registration& operator=(const Registration&) = delete;
+        ConnectionControl* operator->() const { return control_.get(); }
+
+    private:
+        ConnectionRegistry& registry_;
+        std::shared_ptr<ConnectionControl> control_;
+    };
+
 private:
     mutable std::mutex mu_;
     std::condition_variable cv_;

@@ -18,6 +18,26 @@ asio::awaitable<bool> verify_on_pool(auth::UserDirectory* users, std::string use
     co_return users->verify_password(user, password);
 }
 
+// The claimed identity is whatever the client sent: quoted, with quotes, backslashes, control
+// bytes and spaces escaped, so it cannot forge fields for a log parser (fail2ban and the like).
+std::string log_quoted(std::string_view s) {
+    std::string out = "\"";
+    for (unsigned char c : s) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += static_cast<char>(c);
+        } else if (c < 0x20 || c == 0x7f) {
+            static constexpr char kHex[] = "0123456789abcdef";
+            out += "\\x";
+            out += kHex[c >> 4];
+            out += kHex[c & 15];
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out + "\"";
+}
+
 }  // namespace
 
 asio::awaitable<LoginVerdict> check_password(const Services& services, const std::string& peer_ip,
@@ -38,7 +58,8 @@ ScramLookup lookup_scram(const Services& services, const std::string& peer_ip, c
 
 void record_login(const Services& services, std::uint64_t session, const std::string& peer_ip,
                   const std::string& user, const std::string& mechanism, bool success, const std::string& reason) {
-    spdlog::info("session={} auth user={} mechanism={} result={}", session, user, mechanism, success ? "ok" : reason);
+    spdlog::info("session={} auth user={} mechanism={} result={}", session, log_quoted(user), mechanism,
+                 success ? "ok" : reason);
     if (!success && (reason == "bad-credentials" || reason == "invalid-proof"))
         services.throttle->record_failure(peer_ip, ascii_lower(user), unix_now());
 }

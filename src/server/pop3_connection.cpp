@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <optional>
+#include <set>
 
 #include "core/address.hpp"
 #include "mailbox/store.hpp"
@@ -19,7 +20,10 @@
 namespace tern::server {
 namespace {
 
+// Per chunk of kWriteChunk: a slow client can take as long as it needs for a large RETR, as
+// long as it keeps reading.
 constexpr auto kWriteTimeout = std::chrono::seconds(120);
+constexpr std::size_t kWriteChunk = 64 * 1024;
 constexpr auto kHandshakeTimeout = std::chrono::seconds(30);
 // Commands are short; only AUTH lines are long (the session bounds them, pop3::kAuthLineLimit).
 constexpr std::size_t kReadChunk = 4096;
@@ -35,12 +39,32 @@ pop3::SessionOptions session_options(const config::Config& c, Pop3ListenerKind k
     return o;
 }
 
-// The maildrop of one session: INBOX, the snapshot it listed, and the POP3 lock.
+// The maildrop of one session: INBOX and the listing it gave the client.
 struct Maildrop {
     std::shared_ptr<mailbox::Folder> inbox;
+    std::uint32_t uidvalidity = 0;    // the UIDs below mean nothing under another one
     std::vector<std::uint32_t> uids;  // listing index -> UID
     std::vector<pop3::MessageInfo> listing;
 };
+
+// RFC 1939 7: unique-ids must be unique in the maildrop. Two Maildir names can map to the same
+// UIDL (they differ only in Dovecot's size fields); the later ones get "-<uid>" appended rather
+// than the whole maildrop being refused.
+void make_uidls_unique(Maildrop& m) {
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < m.listing.size(); ++i) {
+        auto& uid = m.listing[i].uid;
+        if (seen.insert(uid).second) continue;
+        auto suffix = "-" + std::to_string(m.uids[i]);
+        uid = uid.substr(0, pop3::kMaxUidLength - suffix.size()) + suffix;
+        seen.insert(uid);
+    }
+}
+
+bool same_generation(const std::shared_ptr<mailbox::Folder>& inbox, std::uint32_t uidvalidity) {
+    auto snap = inbox->snapshot();
+    return snap && snap->uidvalidity == uidvalidity;
+}
 
 // The blocking parts run on the mailbox pool. Plain coroutine functions (see login_checks.cpp
 // for why not lambdas), returning default-constructible values as co_spawn requires.
@@ -57,26 +81,43 @@ asio::awaitable<Opened> open_maildrop(mailbox::Store* store, std::filesystem::pa
     if (!snap) co_return Opened{std::nullopt, snap.error()};
     Maildrop m;
     m.inbox = std::move(*folder);
+    m.uidvalidity = (*snap)->uidvalidity;
     m.uids.reserve((*snap)->messages.size());
     m.listing.reserve((*snap)->messages.size());
     for (const auto& rec : (*snap)->messages) {
         m.uids.push_back(rec.uid);
         m.listing.push_back({mailbox::pop3_uidl(rec), rec.rfc822_size});
     }
+    make_uidls_unique(m);
     co_return Opened{std::move(m), {}};
 }
 
-asio::awaitable<std::optional<std::string>> read_message(std::shared_ptr<mailbox::Folder> inbox, std::uint32_t uid) {
+asio::awaitable<std::optional<std::string>> read_message(std::shared_ptr<mailbox::Folder> inbox,
+                                                        std::uint32_t uidvalidity, std::uint32_t uid) {
+    // The index was rebuilt meanwhile (by another process): the UID may name another message.
+    if (!same_generation(inbox, uidvalidity)) co_return std::nullopt;
     // The stored LF form: the session converts to CRLF and byte-stuffs in one pass.
     auto r = inbox->read_message(uid, false);
     if (!r) co_return std::nullopt;
     co_return std::move(*r);
 }
 
-asio::awaitable<bool> expunge(std::shared_ptr<mailbox::Folder> inbox, std::vector<std::uint32_t> uids) {
+// True only when every message is gone afterwards (RFC 1939 6: otherwise the client must hear
+// "-ERR some deleted messages not removed").
+asio::awaitable<bool> expunge(std::shared_ptr<mailbox::Folder> inbox, std::uint32_t uidvalidity,
+                              std::vector<std::uint32_t> uids) {
+    if (!same_generation(inbox, uidvalidity)) {
+        spdlog::error("pop3: {} was re-indexed during the session; deleting nothing", inbox->dir().string());
+        co_return false;
+    }
     auto r = inbox->expunge(uids);
-    if (!r) spdlog::error("pop3: cannot remove deleted messages from {}: {}", inbox->dir().string(), r.error().text);
-    co_return r.ok();
+    if (!r) {
+        spdlog::error("pop3: cannot remove deleted messages from {}: {}", inbox->dir().string(), r.error().text);
+        co_return false;
+    }
+    for (auto uid : uids)
+        if (r->snapshot && r->snapshot->messages.find(uid)) co_return false;
+    co_return true;
 }
 
 struct Connection {
@@ -94,8 +135,9 @@ struct Connection {
     std::error_code ec;
 
     asio::awaitable<void> flush() {
-        if (out.empty() || ec) co_return;
-        co_await stream.write_all(asio::buffer(out), kWriteTimeout, ec);
+        for (std::size_t at = 0; at < out.size() && !ec; at += kWriteChunk)
+            co_await stream.write_all(asio::buffer(out.data() + at, std::min(kWriteChunk, out.size() - at)),
+                                      kWriteTimeout, ec);
         out.clear();
     }
 
@@ -151,9 +193,11 @@ asio::awaitable<void> Connection::open(const std::string& user) {
 
 asio::awaitable<void> Connection::perform(pop3::Action& action) {
     if (auto* r = std::get_if<pop3::SendReply>(&action)) {
-        out += r->bytes;
-        // A RETR of a large message is one reply: write it now rather than hold two copies.
-        if (out.size() >= 64 * 1024) co_await flush();
+        // A RETR of a large message is one reply: take it over rather than copy it, and write
+        // it out at once.
+        if (out.empty()) out = std::move(r->bytes);
+        else out += r->bytes;
+        if (out.size() >= kWriteChunk) co_await flush();
     } else if (std::get_if<pop3::StartTls>(&action)) {
         co_await start_tls();
     } else if (auto* v = std::get_if<pop3::VerifyPassword>(&action)) {
@@ -173,7 +217,8 @@ asio::awaitable<void> Connection::perform(pop3::Action& action) {
         if (m->index >= maildrop.uids.size()) {
             session.message_read(std::nullopt);
         } else {
-            auto content = co_await on_mailbox_pool(read_message(maildrop.inbox, maildrop.uids[m->index]));
+            auto content = co_await on_mailbox_pool(
+                read_message(maildrop.inbox, maildrop.uidvalidity, maildrop.uids[m->index]));
             if (content && !m->top) ++retrieved;
             session.message_read(std::move(content));
         }
@@ -181,7 +226,7 @@ asio::awaitable<void> Connection::perform(pop3::Action& action) {
         std::vector<std::uint32_t> uids;
         for (auto i : c->indexes)
             if (i < maildrop.uids.size()) uids.push_back(maildrop.uids[i]);
-        bool ok = co_await on_mailbox_pool(expunge(maildrop.inbox, std::move(uids)));
+        bool ok = co_await on_mailbox_pool(expunge(maildrop.inbox, maildrop.uidvalidity, std::move(uids)));
         if (ok) deleted = c->indexes.size();
         session.update_done(ok);
     }
@@ -198,7 +243,7 @@ asio::awaitable<void> serve_pop3(asio::ip::tcp::socket socket, net::ConnectionLi
     Connection conn{services, cfg, net::Stream(std::move(socket)),
                     pop3::ServerSession(session_options(*cfg, kind, services)),
                     next_session_id(), remote.address().to_string(), std::nullopt, {}, 0, 0, {}, {}};
-    auto control = services.registry->add(conn.stream.socket().get_executor(), &conn.stream);
+    ConnectionRegistry::Registration control(*services.registry, conn.stream.socket().get_executor(), &conn.stream);
     spdlog::info("session={} connect client=[{}]:{} listener={}", conn.sid, conn.peer_ip, remote.port(),
                  kind == Pop3ListenerKind::Pop3 ? "pop3" : "pop3s");
 
@@ -242,7 +287,6 @@ asio::awaitable<void> serve_pop3(asio::ip::tcp::socket socket, net::ConnectionLi
     control->stream = nullptr;
     if (conn.stream.is_tls() && !conn.ec) co_await conn.stream.shutdown(std::chrono::seconds(1));
     conn.stream.close();
-    services.registry->remove(control->id);
     spdlog::info("session={} disconnect user={} retrieved={} deleted={}", conn.sid, conn.session.user(),
                  conn.retrieved, conn.deleted);
 }

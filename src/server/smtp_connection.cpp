@@ -215,7 +215,7 @@ asio::awaitable<void> serve_smtp(asio::ip::tcp::socket socket, net::ConnectionLi
     Connection conn{services, cfg, net::Stream(std::move(socket)),
                     smtp::ServerSession(session_options(*cfg, kind, services), peer),
                     next_session_id(), peer.address, 0, 0, {}, {}};
-    auto control = services.registry->add(conn.stream.socket().get_executor(), &conn.stream);
+    ConnectionRegistry::Registration control(*services.registry, conn.stream.socket().get_executor(), &conn.stream);
     spdlog::info("session={} connect client=[{}]:{} listener={}", conn.sid, peer.address, peer.port,
                  kind == SmtpListenerKind::Mx ? "smtp" : kind == SmtpListenerKind::Submission ? "submission" : "submissions");
 
@@ -268,7 +268,6 @@ asio::awaitable<void> serve_smtp(asio::ip::tcp::socket socket, net::ConnectionLi
     control->stream = nullptr;
     if (conn.stream.is_tls() && !conn.ec) co_await conn.stream.shutdown(std::chrono::seconds(1));
     conn.stream.close();
-    services.registry->remove(control->id);
     spdlog::info("session={} disconnect messages={}", conn.sid, conn.messages);
 }
 

@@ -178,6 +178,20 @@ class Pop3(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("Subject: message 0", r.stdout)
 
+    def test_uidls_stay_unique_when_maildir_names_collide(self):
+        # Another program dropped two files whose names differ only in Dovecot's size fields:
+        # both map to the same UIDL, so the second is made unique instead of failing the login.
+        new = os.path.join(self.t.maildir("alice@example.test"), "new")
+        for name in ("1700000000.M1P1.other,S=20", "1700000000.M1P1.other,S=20,W=21"):
+            with open(os.path.join(new, name), "w") as f:
+                f.write("Subject: dropped in\n\nbody\n")
+        p = pop3_tls(self.t)
+        uidls = [l.split()[1] for l in p.uidl()[1]]
+        self.assertEqual(len(uidls), 5)
+        self.assertEqual(len(set(uidls)), 5, uidls)
+        self.assertTrue(all(1 <= len(u) <= 70 for u in uidls))
+        p.quit()
+
     def test_new_mail_appears_in_the_next_session(self):
         p = pop3_tls(self.t)
         self.assertEqual(p.stat()[0], 3)
