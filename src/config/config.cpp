@@ -489,8 +489,9 @@ private:
     }
 
     void parse_retrieval(const toml::table& t, Retrieval& r) {
-        check_known(t, "retrieval", std::array<std::string_view, 1>{"plaintext_auth"});
+        check_known(t, "retrieval", std::array<std::string_view, 2>{"plaintext_auth", "quota"});
         get_bool(t, "retrieval", "plaintext_auth", r.plaintext_auth);
+        get_int(t, "retrieval", "quota", 0, std::uint64_t(1) << 50, r.quota);
     }
 
     void parse_auth(const toml::table& t, Auth& a) {

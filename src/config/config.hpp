@@ -99,6 +99,9 @@ struct Retrieval {
     // Accept logins (USER/PASS, LOGIN, AUTH/AUTHENTICATE) before TLS. Off: RFC 8314 and what
     // Dovecot does by default (disable_plaintext_auth); only for tests or trusted networks.
     bool plaintext_auth = false;
+    // Per-user mailbox quota in bytes over all folders; 0 = none. A mailbox at or above it gets
+    // no more mail: 452 4.2.2 at RCPT, and queued mail waits (retried until it fits or expires).
+    std::uint64_t quota = 0;
 
     friend bool operator==(const Retrieval&, const Retrieval&) = default;
 };

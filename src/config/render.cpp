@@ -89,6 +89,7 @@ std::string render(const Config& c) {
     out << "auth_without_tls = " << (c.submission.auth_without_tls ? "true" : "false") << "\n";
     out << "\n[retrieval]\n";
     out << "plaintext_auth = " << (c.retrieval.plaintext_auth ? "true" : "false") << "\n";
+    out << "quota = " << c.retrieval.quota << "\n";
     out << "\n[auth]\n";
     out << "max_failures_per_ip = " << c.auth.max_failures_per_ip << "\n";
     out << "max_failures_per_account = " << c.auth.max_failures_per_account << "\n";

@@ -25,8 +25,13 @@ std::string delivery_unique_base(std::int64_t received_at, std::string_view queu
 }
 
 LocalDeliveryAgent::LocalDeliveryAgent(const RecipientResolver& resolver,
-                                       std::filesystem::path mailboxes_root, std::string hostname)
-    : resolver_(resolver), root_(std::move(mailboxes_root)), hostname_(std::move(hostname)) {}
+                                       std::filesystem::path mailboxes_root, std::string hostname, Admit admit,
+                                       Delivered delivered)
+    : resolver_(resolver),
+      root_(std::move(mailboxes_root)),
+      hostname_(std::move(hostname)),
+      admit_(std::move(admit)),
+      delivered_(std::move(delivered)) {}
 
 LocalDeliveryResult LocalDeliveryAgent::deliver(const Envelope& envelope,
                                                 const std::string& queue_id,
@@ -52,10 +57,12 @@ LocalDeliveryResult LocalDeliveryAgent::deliver(const Envelope& envelope,
     // Every mailbox is attempted even after a failure, so a retry has less left to do.
     for (const auto& key : expansion.mailboxes) {
         auto path = store::mailbox_path(root_, key);
-        Outcome r = path ? store::deliver(*path, base, prefix, data, maybe_duplicate)
-                         // Only the user db can produce such a key: an admin problem, so retried.
-                         : Outcome::temporary("4.3.0", "mailbox name not usable");
+        Outcome r = !path ? Outcome::temporary("4.3.0", "mailbox name not usable")  // an admin problem: retried
+                    : admit_ ? admit_(*path)
+                             : Outcome::ok();
+        if (r.is_ok()) r = store::deliver(*path, base, prefix, data, maybe_duplicate);
         if (r.is_ok()) {
+            if (delivered_) delivered_(*path);
             out.delivered.push_back(key);
         } else if (!first_failure) {
             first_failure = std::move(r);

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <functional>
 #include <string_view>
 #include <vector>
 
@@ -37,9 +38,15 @@ struct LocalDeliveryResult {
 
 class LocalDeliveryAgent {
 public:
+    // Asked before a mailbox gets the message (e.g. its quota): a non-Ok outcome is that
+    // mailbox's result and nothing is written.
+    using Admit = std::function<Outcome(const std::filesystem::path& maildir)>;
+    // Told after a mailbox got the message (e.g. to wake IMAP IDLE sessions).
+    using Delivered = std::function<void(const std::filesystem::path& maildir)>;
+
     // `resolver` must outlive the agent. `hostname` becomes part of Maildir file names.
     LocalDeliveryAgent(const RecipientResolver& resolver, std::filesystem::path mailboxes_root,
-                       std::string hostname);
+                       std::string hostname, Admit admit = {}, Delivered delivered = {});
 
     // Delivers `data` (the message as queued, CRLF line endings) to
     // envelope.recipients[rcpt_index]. Pass maybe_duplicate = true on every attempt after the
@@ -53,6 +60,8 @@ private:
     const RecipientResolver& resolver_;
     std::filesystem::path root_;
     std::string hostname_;
+    Admit admit_;
+    Delivered delivered_;
 };
 
 // "Return-Path: <mail_from>\r\n" ("<>" for the null sender). Control bytes in mail_from (which

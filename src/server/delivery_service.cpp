@@ -194,7 +194,8 @@ void DeliveryService::run_job(Job job) {
     const auto& env = *job.envelope;
     auto cfg = config_();
     delivery::RecipientResolver resolver(*cfg, users_);
-    delivery::LocalDeliveryAgent agent(resolver, cfg->mailboxes_dir(), cfg->server.hostname);
+    delivery::LocalDeliveryAgent agent(resolver, cfg->mailboxes_dir(), cfg->server.hostname, opts_.admit,
+                                       opts_.delivered);
     Job retry;
     std::int64_t now = unix_now();
     auto policy = queue::RetryPolicy::from(cfg->queue);

@@ -25,6 +25,7 @@
 
 #include "core/envelope.hpp"
 #include "core/outcome.hpp"
+#include "delivery/local_delivery.hpp"
 #include "server/delivery_report.hpp"
 
 namespace tern::queue {
@@ -52,6 +53,9 @@ public:
         std::function<void(const std::string& id, const Envelope&, const std::vector<DeliveryReport>&,
                            const std::string& data)>
             report;
+        // Per mailbox, before and after writing (quota; waking IMAP IDLE): see LocalDeliveryAgent.
+        delivery::LocalDeliveryAgent::Admit admit;
+        delivery::LocalDeliveryAgent::Delivered delivered;
     };
     using ConfigSource = std::function<std::shared_ptr<const config::Config>()>;
     // Each job reads the configuration current when it runs (aliases change on SIGHUP).

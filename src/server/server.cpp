@@ -38,6 +38,7 @@
 #include "server/outbound_service.hpp"
 #include "server/queue_control_impl.hpp"
 #include "server/pop3_connection.hpp"
+#include "server/quota_check.hpp"
 #include "server/smtp_connection.hpp"
 #include "mailbox/store.hpp"
 
@@ -171,6 +172,12 @@ int run_server(config::Config initial, std::optional<std::filesystem::path> conf
     };
     dopts.report = [&bouncer](const std::string& id, const Envelope& env, const std::vector<DeliveryReport>& reports,
                               const std::string& data) { bouncer.report(id, env, reports, data); };
+    // The mailbox store: POP3/IMAP sessions, and the quota check and IDLE wake-up of delivery.
+    mailbox::Store mailboxes(mailbox::Store::Options{cfg0->server.hostname, {}, 64});
+    dopts.admit = [&mailboxes, &config](const std::filesystem::path& maildir) {
+        return check_quota(mailboxes, *config.get(), maildir);
+    };
+    dopts.delivered = [&mailboxes](const std::filesystem::path& maildir) { mailboxes.notify_delivered(maildir); };
     DeliveryService delivery(dopts, *spool, [&config] { return config.get(); }, lookup);
     local_ptr = &delivery;
     if (std::string oerr; !outbound.start(oerr)) {
@@ -209,7 +216,6 @@ int run_server(config::Config initial, std::optional<std::filesystem::path> conf
     // POP3/IMAP folder work (index loads, syncs, message reads) is file I/O: its own pool, so
     // a large folder being opened never waits behind password checks, or the other way round.
     asio::thread_pool mailbox_io(4);
-    mailbox::Store mailboxes(mailbox::Store::Options{cfg0->server.hostname, {}, 64});
 
     asio::io_context io;
     ConnectionRegistry registry;

@@ -1,5 +1,8 @@
 #include "server/smtp_checks.hpp"
 
+#include "server/quota_check.hpp"
+#include "store/mailbox_path.hpp"
+
 #include "core/address.hpp"
 #include "delivery/recipient_resolver.hpp"
 #include "message/from_addresses.hpp"
@@ -23,7 +26,19 @@ Outcome check_recipient(const Services& s, const config::Config& c, const std::s
     auto at = address.rfind('@');
     bool local = at == std::string::npos || c.is_local_domain(std::string_view(address).substr(at + 1));
     if (local || auth_user.empty()) {
-        auto r = delivery::RecipientResolver(c, *s.user_lookup).check_rcpt(address);
+        delivery::RecipientResolver resolver(c, *s.user_lookup);
+        auto r = resolver.check_rcpt(address);
+        if (r.is_ok() && local && c.retrieval.quota > 0 && s.mailboxes) {
+            // Refused at RCPT only when every mailbox it reaches is full (an alias to several
+            // users still gets through; the full ones wait in the queue).
+            auto e = resolver.expand(address);
+            bool all_full = !e.mailboxes.empty() && e.remote.empty();
+            for (const auto& key : e.mailboxes) {
+                auto path = store::mailbox_path(c.mailboxes_dir(), key);
+                if (!path || check_quota(*s.mailboxes, c, *path).is_ok()) all_full = false;
+            }
+            if (all_full) return Outcome::temporary("4.2.2", "Mailbox full", 452);
+        }
         if (!r.is_ok() || auth_user.empty()) return r;
     } else if (!parse_mailbox(address, true)) {
         return Outcome::permanent("5.1.3", "Bad recipient address syntax", 501);

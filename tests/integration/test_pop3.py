@@ -205,3 +205,29 @@ class Pop3(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Quota(unittest.TestCase):
+    def test_full_mailbox_gets_452_until_mail_is_removed(self):
+        with Tern(users=USERS, extra="[retrieval]\nquota = 1500\n") as t:
+            t.start()
+            body = ("x" * 99 + "\r\n") * 10
+            deliver(t, "alice@example.test", "first", body)
+            self.assertTrue(wait_for(lambda: len(t.messages("alice@example.test")) == 1, timeout=30))
+            deliver(t, "alice@example.test", "second", body)  # under the quota at RCPT: accepted
+            self.assertTrue(wait_for(lambda: len(t.messages("alice@example.test")) == 2, timeout=30))
+            with smtplib.SMTP("127.0.0.1", t.smtp_port, timeout=30) as s:
+                s.ehlo("client.test")
+                s.mail("sender@example.org")
+                code, text = s.rcpt("alice@example.test")
+                self.assertEqual(code, 452, text)
+                self.assertIn(b"4.2.2", text)
+                code, _ = s.rcpt("bob@example.test")  # another mailbox is fine
+                self.assertEqual(code, 250)
+            # The user makes room over POP3; mail is accepted again.
+            p = pop3_tls(t)
+            p.dele(1)
+            p.dele(2)
+            p.quit()
+            deliver(t, "alice@example.test", "third", body)
+            self.assertTrue(wait_for(lambda: len(t.messages("alice@example.test")) == 1, timeout=30))
