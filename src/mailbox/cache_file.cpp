@@ -59,7 +59,9 @@ void CacheFile::start_file_locked(std::uint32_t uidvalidity) {
     uidvalidity_ = uidvalidity;
     std::random_device rd;
     nonce_ = (std::uint64_t{rd()} << 32) ^ rd() ^ static_cast<std::uint64_t>(io::now_ns());
-    fd_.reset(::open(path_.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600));
+    // A new file, never an existing one truncated: a planted hard link is not written through.
+    ::unlink(path_.c_str());
+    fd_.reset(::open(path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     end_ = 0;
     if (!fd_) return;
     auto h = header(uidvalidity, nonce_);
@@ -115,9 +117,9 @@ void CacheFile::put(std::uint32_t uidvalidity, std::uint32_t uid, std::string va
     std::lock_guard lock(mu_);
     load_locked(uidvalidity);
     if (fd_) {
-        auto frame = fmt::frame_batch(nonce_, end_, varint(uid) + value);
-        if (io::write_all(hooks_, fd_.get(), frame, static_cast<off_t>(end_)) == 0) {
-            end_ += frame.size();
+        auto frame = fmt::frame_batch(nonce_, end_, varint(uid) + value);  // fits: kMaxCacheValue
+        if (frame && io::write_all(hooks_, fd_.get(), *frame, static_cast<off_t>(end_)) == 0) {
+            end_ += frame->size();
         } else if (::ftruncate(fd_.get(), static_cast<off_t>(end_)) != 0) {
             fd_.reset();  // unknown tail: stop writing; the next load cuts it off
         }
@@ -155,8 +157,11 @@ void CacheFile::compact_locked() {
     std::random_device rd;
     const std::uint64_t nonce = (std::uint64_t{rd()} << 32) ^ rd();
     std::string image = header(uidvalidity_, nonce);
-    for (const auto& [uid, value] : values_) image += fmt::frame_batch(nonce, image.size(), varint(uid) + value);
-    UniqueFd fd(::open(tmp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600));
+    for (const auto& [uid, value] : values_)
+        if (auto frame = fmt::frame_batch(nonce, image.size(), varint(uid) + value)) image += *frame;
+    // Never written through a leftover or planted file: unlink, then O_EXCL.
+    ::unlink(tmp.c_str());
+    UniqueFd fd(::open(tmp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (!fd || io::write_all(hooks_, fd.get(), image, 0) != 0 || ::rename(tmp.c_str(), path_.c_str()) != 0) {
         ::unlink(tmp.c_str());
         return;

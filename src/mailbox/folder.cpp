@@ -47,12 +47,14 @@ Subscription& Subscription::operator=(Subscription&& o) noexcept {
 // ---- locking
 
 Folder::Locked::Locked(Folder& f) : f_(f), lock_(f.mu_) {
-    if (f_.dir_fd_) ::flock(f_.dir_fd_.get(), LOCK_EX);  // best effort: in-process it is mu_
+    // A failure is reported by prepare_locked(), which every operation calls first.
+    f_.lock_err_ = f_.dir_fd_ ? io::lock_file(f_.opt_.hooks, f_.dir_fd_.get(), LOCK_EX) : 0;
 }
 
 Folder::Locked::~Locked() {
     auto pending = std::exchange(f_.to_notify_, nullptr);
-    if (f_.dir_fd_) ::flock(f_.dir_fd_.get(), LOCK_UN);
+    if (f_.dir_fd_ && f_.lock_err_ == 0) (void)io::lock_file(f_.opt_.hooks, f_.dir_fd_.get(), LOCK_UN);
+    f_.lock_err_ = 0;
     lock_.unlock();
     if (pending) f_.notify(pending);
 }
@@ -110,26 +112,38 @@ void Folder::mark_gone_locked() {
 // ---- loading
 
 Result<void> ensure_subdirs(const fs::path& dir) {
-    struct stat st {};
     bool complete = true;
-    for (const char* sub : {"tmp", "new", "cur"})
-        complete = complete && ::stat((dir / sub).c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+    for (const char* sub : {"tmp", "new", "cur"}) {
+        struct stat st {};
+        if (::lstat((dir / sub).c_str(), &st) != 0) {
+            if (errno != ENOENT) return io_error(errno, "reading folder");
+            complete = false;
+        } else if (!S_ISDIR(st.st_mode)) {  // a symlink (or a file) is never followed
+            return io_error(ENOTDIR, std::string("folder's ") + sub + "/ is not a directory");
+        }
+    }
     if (complete) return {};  // the usual case: no mkdir, no fsync
     if (auto made = store::ensure_maildir(dir); !made.is_ok()) return Error{ErrorCode::Io, made.text};
     return {};
 }
 
 Result<void> Folder::lock_dir() {
-    UniqueFd fd(::open(opt_.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    // Opened by an earlier load that failed later on: Locked's constructor already locked it
+    // (a second descriptor's flock would wait for our own lock).
+    if (dir_fd_) return {};
+    // Only INBOX's directory (the user's root) may be a symlink set up by the administrator.
+    const int nofollow = opt_.name == "INBOX" ? 0 : O_NOFOLLOW;
+    UniqueFd fd(::open(opt_.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | nofollow));
     if (!fd) {
-        if (errno == ENOENT || errno == ENOTDIR) {
+        if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP) {
             mark_gone_locked();
             return Error{ErrorCode::NotFound, "no such folder"};
         }
         return io_error(errno, "opening folder");
     }
-    ::flock(fd.get(), LOCK_EX);  // Locked's destructor releases it
-    dir_fd_ = std::move(fd);
+    if (int err = io::lock_file(opt_.hooks, fd.get(), LOCK_EX)) return io_error(err, "locking folder");
+    dir_fd_ = std::move(fd);  // Locked's destructor releases the lock
+    lock_err_ = 0;
     return {};
 }
 
@@ -141,6 +155,7 @@ Result<void> Folder::load_locked() {
     for (const auto& n : io::list_dir(opt_.dir / "tmp").names)
         if (n.ends_with(kExpungedSuffix)) ::unlink((opt_.dir / "tmp" / n).c_str());
     auto l = index_.load();
+    if (l.kind == IndexFile::Loaded::Kind::Failed) return io_error(l.sys_errno, "reading index");
     if (l.kind == IndexFile::Loaded::Kind::Ok) {
         new_stamp_ = {l.dirs.new_ns, l.dirs.new_ns != 0};
         cur_stamp_ = {l.dirs.cur_ns, l.dirs.cur_ns != 0};
@@ -177,11 +192,14 @@ Result<void> Folder::rebuild_locked(std::uint32_t at_least) {
 
 Result<void> Folder::prepare_locked() {
     if (gone_) return Error{ErrorCode::NotFound, "folder was deleted or renamed"};
+    if (lock_err_ != 0) return io_error(lock_err_, "locking folder");
     if (!loaded_) return load_locked();
     if (!index_.changed_on_disk()) return {};
     // Another process changed the index (or it was removed). Take its state if it is a
-    // continuation of ours; otherwise our memory is the best truth: write it out again.
+    // continuation of ours; otherwise our memory is the best truth: write it out again. An
+    // I/O error reading it changes nothing (it may be a newer index we must not overwrite).
     auto l = index_.load();
+    if (l.kind == IndexFile::Loaded::Kind::Failed) return io_error(l.sys_errno, "reading index");
     if (l.kind == IndexFile::Loaded::Kind::Ok &&
         (l.snapshot->uidvalidity != current_->uidvalidity || l.snapshot->uidnext >= current_->uidnext)) {
         new_stamp_ = {l.dirs.new_ns, l.dirs.new_ns != 0};
@@ -206,8 +224,11 @@ fmt::DirStamps Folder::persisted_stamps() const {
 }
 
 Result<void> Folder::commit_locked(SnapshotPtr next, const std::string& batch, bool durable) {
-    Result<void> r = (!index_.is_open() || index_.needs_rewrite()) ? index_.rewrite(*next, persisted_stamps())
-                                                                     : index_.append(batch, durable);
+    // A batch too large for the journal (see kMaxJournalBatch) goes through a rewrite, whose
+    // batches are small: an oversized batch would be read back as a torn tail and dropped,
+    // with everything after it, taking UIDNEXT and MODSEQ backwards.
+    const bool whole = !index_.is_open() || index_.needs_rewrite() || batch.size() > fmt::kMaxJournalBatch;
+    Result<void> r = whole ? index_.rewrite(*next, persisted_stamps()) : index_.append(batch, durable);
     if (!r) return r;
     // Fold the journal into a new snapshot once it is as large as the snapshot. A failure here
     // loses nothing (the append is durable); the next change tries again.
@@ -434,7 +455,7 @@ Result<void> Folder::scan_locked(bool list_new, bool list_cur, bool& changed) {
     // New files: UIDs in delivery order (mtime), then name.
     for (auto& c : candidates) {
         struct stat st {};
-        if (::stat(((c.in_new ? new_dir : cur_dir) / c.name).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+        if (::lstat(((c.in_new ? new_dir : cur_dir) / c.name).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
             c.name.clear();
             continue;
         }
@@ -446,7 +467,9 @@ Result<void> Folder::scan_locked(bool list_new, bool list_cur, bool& changed) {
         return a.mtime_ns != b.mtime_ns ? a.mtime_ns < b.mtime_ns : a.name < b.name;
     });
     for (const auto& c : candidates) {
+        if (ed.uidnext() == UINT32_MAX) break;  // UIDs exhausted: the files stay unadopted
         auto sp = split_file_name(c.name);
+        if (!fmt::is_valid_base(sp.base)) continue;
         auto li = parse_info_letters(sp.letters);
         MessageRecord m;
         m.base = std::string(sp.base);
@@ -460,15 +483,15 @@ Result<void> Folder::scan_locked(bool list_new, bool list_cur, bool& changed) {
         if (auto w_size = io::size_field(m.base, 'W')) {
             m.rfc822_size = *w_size;
         } else {
-            UniqueFd fd(::open((cur_dir / target).c_str(), O_RDONLY | O_CLOEXEC));
+            UniqueFd fd(::open((cur_dir / target).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
             auto size = fd ? io::rfc822_size_of_file(fd.get()) : Result<std::uint64_t>(io_error(errno, "open"));
             m.rfc822_size = size ? *size : c.size;
         }
         m.uid = ed.uidnext();
         m.modseq = modseq;
         m.internal_date = c.mtime_ns / 1'000'000'000;
+        if (!ed.add(m)) break;  // cannot happen: uid == uidnext < UINT32_MAX
         w.add(m);
-        ed.add(std::move(m));
         any = true;
     }
 
@@ -510,13 +533,17 @@ Result<MessageFile> Folder::open_message(std::uint32_t uid) {
         }
         const auto* rec = snap->messages.find(uid);
         if (rec == nullptr) return Error{ErrorCode::NotFound, "no such message"};
-        UniqueFd fd(::open((opt_.dir / "cur" / rec->file_name()).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+        // O_NONBLOCK: a FIFO planted under a message's name must not block this thread.
+        UniqueFd fd(::open((opt_.dir / "cur" / rec->file_name()).c_str(),
+                           O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
         if (!fd) {
             if (errno == ENOENT) continue;  // renamed by another program: list and try again
             return io_error(errno, "opening message");
         }
         struct stat st {};
         if (::fstat(fd.get(), &st) != 0) return io_error(errno, "reading message");
+        if (!S_ISREG(st.st_mode)) return io_error(EINVAL, "message is not a regular file");
+        ::fcntl(fd.get(), F_SETFL, ::fcntl(fd.get(), F_GETFL) & ~O_NONBLOCK);  // ordinary reads for callers
         MessageFile f;
         f.fd = std::move(fd);
         f.disk_size = static_cast<std::uint64_t>(st.st_size);

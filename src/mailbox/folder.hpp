@@ -10,8 +10,8 @@
 //   auto token = folder->subscribe(cb);           // IDLE: cb(snapshot) after every change
 //   folder->changed_on_disk()                     // IDLE poll, ~1/s: deliveries by SMTP
 // Every call is thread-safe. Mutations and syncs are serialized per folder (a mutex, plus a
-// flock() on the folder directory against a second Tern process); snapshot() never waits for
-// them. Each returns only after its change is durable, and publishes a new snapshot; a failed
+// flock() on the folder directory against a second Tern process; an operation whose flock
+// fails returns an Io error); snapshot() never waits for them. Each returns only after its change is durable, and publishes a new snapshot; a failed
 // call publishes nothing and leaves the previous state in place (details per call below).
 //
 // Maildir rules (https://cr.yp.to/proto/maildir.html and Dovecot's practice):
@@ -41,8 +41,18 @@
 //             left cur/ durably before the index forgot them. Index failure: moved back.
 //   copy:     hard link (or a copied file) into the destination's cur/, fsync'ed, then the
 //             destination's index; failure removes the links.
-//   index missing or unreadable: rebuilt from new/ + cur/ under a new UIDVALIDITY larger than
-//             any this user's folders used (Store's allocator), so no client sees a reused UID.
+//   index missing (ENOENT) or unreadable (read completely, but damaged or invalid): rebuilt
+//             from new/ + cur/ under a new UIDVALIDITY larger than any this user's folders
+//             used (Store's allocator), so no client sees a reused UID. Any other error
+//             opening or reading it (EMFILE, EACCES, EIO, a short read) fails the operation
+//             with an Io error and changes nothing: no rebuild, no rewrite.
+//   large changes: a change whose journal batch would exceed kMaxJournalBatch is written as a
+//             whole new index (rewrite), never as one oversized batch.
+//   UIDs: UINT32_MAX is never assigned; when UIDNEXT reaches it, APPEND/COPY fail with Limit
+//             and sync() leaves new files unadopted.
+//   Files: a folder directory, tmp/, new/, cur/ and message files are not followed through
+//             symlinks (only INBOX's directory, the user's root, may be one); message files
+//             are opened O_NONBLOCK and must be regular files, so a FIFO cannot block.
 #pragma once
 
 #include <sys/types.h>
@@ -90,6 +100,9 @@ struct StoreResult {
 struct ExpungeResult {
     std::vector<std::uint32_t> expunged;  // UIDs removed (those that existed), ascending
     SnapshotPtr snapshot;
+    // UIDs that existed but were not removed (their file was being renamed by another program
+    // on both attempts), ascending: POP3 answers "-ERR some deleted messages not removed".
+    std::vector<std::uint32_t> failed;
 };
 
 struct CopyResult {
@@ -257,6 +270,7 @@ private:
 
     Options opt_;
     std::mutex mu_;                 // serializes loads, syncs and mutations
+    int lock_err_ = 0;              // under mu_: errno of this operation's failed flock()
     bool loaded_ = false;
     bool gone_ = false;
     IndexFile index_;

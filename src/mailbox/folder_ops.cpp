@@ -103,6 +103,10 @@ Result<AppendResult> Folder::append(std::string_view message, const Flags& flags
         ::unlink(tmp.c_str());
         return r.error();
     }
+    if (current_->uidnext == UINT32_MAX) {
+        ::unlink(tmp.c_str());
+        return Error{ErrorCode::Limit, "no UIDs left in this folder"};
+    }
     MessageRecord m;
     m.uid = current_->uidnext;
     m.modseq = current_->highestmodseq + 1;
@@ -124,8 +128,12 @@ Result<AppendResult> Folder::append(std::string_view message, const Flags& flags
     }
     SnapshotEditor ed(*current_);
     fmt::EntryWriter w;
+    if (!ed.add(m)) {  // cannot happen: m.uid == uidnext < UINT32_MAX
+        ::unlink(dst.c_str());
+        (void)io::sync_dir(opt_.hooks, opt_.dir / "cur");
+        return Error{ErrorCode::Limit, "no UIDs left in this folder"};
+    }
     w.add(m);
-    ed.add(m);
     w.state(ed.uidnext(), ed.highestmodseq());
     if (auto r = commit_locked(std::move(ed).finish(), w.bytes(), true); !r) {
         ::unlink(dst.c_str());
@@ -232,7 +240,7 @@ Result<ExpungeResult> Folder::expunge(const std::vector<std::uint32_t>& uid_list
         }
         ExpungeResult out;
         for (std::size_t i = 0; i < present.size(); ++i)
-            if (done[i]) out.expunged.push_back(present[i]);
+            (done[i] ? out.expunged : out.failed).push_back(present[i]);
         if (out.expunged.empty()) {
             out.snapshot = current_;
             return out;
@@ -287,6 +295,10 @@ Result<std::vector<std::pair<std::uint32_t, std::uint32_t>>> Folder::copy_once(
     SnapshotEditor ed(*dest.current_);
     const std::uint64_t modseq = dest.current_->highestmodseq + 1;
     for (const auto& rec : recs) {
+        if (ed.uidnext() == UINT32_MAX) {
+            cleanup();
+            return Error{ErrorCode::Limit, "no UIDs left in the destination folder"};
+        }
         MessageRecord m;
         m.base = dest.new_base(rec.disk_size, rec.rfc822_size);
         m.flags = rec.flags;  // system flags and keywords; other programs' letters stay behind
@@ -325,8 +337,11 @@ Result<std::vector<std::pair<std::uint32_t, std::uint32_t>>> Folder::copy_once(
         created.push_back(dst);
         m.uid = ed.uidnext();
         m.modseq = modseq;
+        if (!ed.add(m)) {  // cannot happen: checked above
+            cleanup();
+            return Error{ErrorCode::Limit, "no UIDs left in the destination folder"};
+        }
         pairs.emplace_back(rec.uid, m.uid);
-        ed.add(m);
         added.push_back(std::move(m));
     }
     if (added.empty()) return pairs;

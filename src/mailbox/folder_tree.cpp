@@ -40,7 +40,13 @@ std::vector<std::string> dot_entries(const fs::path& root) {
     return out;
 }
 
+// A folder's directory: lstat, so a symlinked ".Name" is not a folder (nothing is followed
+// out of the user's tree). The root itself may be a symlink the administrator set up.
 bool is_dir(const fs::path& p) {
+    struct stat st {};
+    return ::lstat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+bool is_root_dir(const fs::path& p) {
     struct stat st {};
     return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
@@ -61,10 +67,12 @@ std::optional<std::string> canonical_special_use(std::string_view a) {
     return std::nullopt;
 }
 
-bool exists(const fs::path& root, const FolderName& name) { return is_dir(name.path(root)); }
+bool exists(const fs::path& root, const FolderName& name) {
+    return name.is_inbox() ? is_root_dir(name.path(root)) : is_dir(name.path(root));
+}
 
 Result<std::vector<FolderInfo>> list(const fs::path& root) {
-    if (!is_dir(root)) return Error{ErrorCode::NotFound, "no such mailbox"};
+    if (!is_root_dir(root)) return Error{ErrorCode::NotFound, "no such mailbox"};
     auto names = existing(root);
     names.insert("INBOX");
     const auto subs = subscriptions(root);

@@ -27,31 +27,40 @@ IndexFile::IndexFile(fs::path path, IoHooks hooks) : path_(std::move(path)), hoo
 
 IndexFile::Loaded IndexFile::load() {
     Loaded out;
-    fd_.reset();
-    needs_rewrite_ = false;
-    end_ = snapshot_end_ = 0;
-    UniqueFd fd(::open(path_.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW));
-    if (!fd) {
-        if (errno == ENOENT) return out;  // Missing
-        out.kind = Loaded::Kind::Unreadable;
-        out.error = io_error(errno, "opening index").text;
+    auto failed = [&](int err, const char* what) {
+        out.kind = Loaded::Kind::Failed;
+        out.sys_errno = err;
+        out.error = io_error(err, what).text;
         return out;
+    };
+    // Nothing about this object changes until the file was read completely: after a failure
+    // the caller keeps working with what it had (and retries).
+    UniqueFd fd(::open(path_.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+    if (!fd) {
+        int err = errno;
+        if (err != ENOENT) return failed(err, "opening index");
+        fd_.reset();
+        needs_rewrite_ = dir_sync_pending_ = false;
+        end_ = snapshot_end_ = 0;
+        return out;  // Missing
     }
     struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) {
-        out.kind = Loaded::Kind::Unreadable;
-        out.error = io_error(errno, "reading index").text;
-        return out;
-    }
+    if (::fstat(fd.get(), &st) != 0) return failed(errno, "reading index");
+    if (!S_ISREG(st.st_mode)) return failed(EINVAL, "index is not a regular file");
     std::string image(static_cast<std::size_t>(st.st_size), '\0');
     std::size_t got = 0;
     while (got < image.size()) {
-        ssize_t n = ::pread(fd.get(), image.data() + got, image.size() - got, static_cast<off_t>(got));
+        const auto off = static_cast<off_t>(got);
+        ssize_t n = hooks_.pread ? hooks_.pread(fd.get(), image.data() + got, image.size() - got, off)
+                                 : ::pread(fd.get(), image.data() + got, image.size() - got, off);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
+        if (n < 0) return failed(errno, "reading index");
+        if (n == 0) return failed(EIO, "reading index (short read)");
         got += static_cast<std::size_t>(n);
     }
-    image.resize(got);
+    fd_.reset();
+    needs_rewrite_ = dir_sync_pending_ = false;
+    end_ = snapshot_end_ = 0;
     auto parsed = fmt::parse_image(image);
     out.uidvalidity = parsed.header.uidvalidity;
     if (parsed.kind != fmt::Parsed::Kind::Ok) {
@@ -71,8 +80,9 @@ IndexFile::Loaded IndexFile::load() {
     snapshot_end_ = end_;
     ino_ = st.st_ino;
     if (parsed.torn_bytes > 0) {
-        // Cut the torn batch so that the next append starts on a clean boundary. If that
-        // fails, the next change rewrites the whole file instead.
+        // The whole file was read and nothing valid follows the bad batch: a torn write. Cut
+        // it so that the next append starts on a clean boundary. If that fails, the next
+        // change rewrites the whole file instead.
         if (::ftruncate(fd.get(), static_cast<off_t>(end_)) != 0 || io::sync_file(hooks_, fd.get()) != 0)
             needs_rewrite_ = true;
     }
@@ -83,7 +93,9 @@ IndexFile::Loaded IndexFile::load() {
 Result<void> IndexFile::rewrite(const Snapshot& snapshot, const fmt::DirStamps& dirs) {
     auto tmp = path_;
     tmp += ".tmp";
-    UniqueFd fd(::open(tmp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600));
+    // A leftover (or planted) tmp file is removed, never written through: O_EXCL.
+    if (::unlink(tmp.c_str()) != 0 && errno != ENOENT) return io_error(errno, "removing old index tmp file");
+    UniqueFd fd(::open(tmp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (!fd) return io_error(errno, "creating index");
     auto fail = [&](int err, const char* what) -> Result<void> {
         ::unlink(tmp.c_str());
@@ -91,12 +103,17 @@ Result<void> IndexFile::rewrite(const Snapshot& snapshot, const fmt::DirStamps& 
     };
     const auto nonce = random_nonce();
     std::string image = fmt::encode_header({snapshot.uidvalidity, nonce});
-    for (const auto& payload : fmt::snapshot_payloads(snapshot, dirs))
-        image += fmt::frame_batch(nonce, image.size(), payload);
+    for (const auto& payload : fmt::snapshot_payloads(snapshot, dirs)) {
+        auto frame = fmt::frame_batch(nonce, image.size(), payload);
+        if (!frame) return fail(E2BIG, "index record too large");
+        image += *frame;
+    }
     if (int err = io::write_all(hooks_, fd.get(), image, 0)) return fail(err, "writing index");
     if (int err = io::sync_file(hooks_, fd.get())) return fail(err, "syncing index");
     if (::rename(tmp.c_str(), path_.c_str()) != 0) return fail(errno, "renaming index");
-    // From here the new file is in place; only its directory entry may not be durable yet.
+    // From here the new file is in place and visible: success, whatever the directory fsync
+    // says (a caller undoing its change now would contradict the file). A failed fsync is
+    // retried before the next append.
     struct stat st {};
     ::fstat(fd.get(), &st);
     fd_ = std::move(fd);
@@ -104,16 +121,21 @@ Result<void> IndexFile::rewrite(const Snapshot& snapshot, const fmt::DirStamps& 
     end_ = snapshot_end_ = image.size();
     ino_ = st.st_ino;
     needs_rewrite_ = false;
-    if (int err = io::sync_dir(hooks_, path_.parent_path())) {
-        needs_rewrite_ = true;  // try again with the next change
-        return io_error(err, "syncing index directory");
-    }
+    dir_sync_pending_ = io::sync_dir(hooks_, path_.parent_path()) != 0;
     return {};
 }
 
 Result<void> IndexFile::append(std::string_view payload, bool durable) {
     if (!fd_ || needs_rewrite_) return io_error(EIO, "index needs a rewrite");
-    auto frame = fmt::frame_batch(nonce_, end_, payload);
+    if (payload.size() > fmt::kMaxJournalBatch) return io_error(E2BIG, "index batch too large for the journal");
+    auto framed = fmt::frame_batch(nonce_, end_, payload);
+    if (!framed) return io_error(E2BIG, "index batch refused");
+    // The last rewrite's rename must be durable before anything is built on it.
+    if (dir_sync_pending_) {
+        if (int err = io::sync_dir(hooks_, path_.parent_path())) return io_error(err, "syncing index directory");
+        dir_sync_pending_ = false;
+    }
+    const std::string& frame = *framed;
     int err = io::write_all(hooks_, fd_.get(), frame, static_cast<off_t>(end_));
     bool sync_failed = false;
     if (err == 0 && durable) {

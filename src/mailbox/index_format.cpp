@@ -108,7 +108,8 @@ std::optional<Header> parse_header(std::string_view b, std::string_view magic) {
     return Header{get_u32(b.data() + 12), get_u64(b.data() + 16)};
 }
 
-std::string frame_batch(std::uint64_t nonce, std::uint64_t offset, std::string_view payload) {
+std::optional<std::string> frame_batch(std::uint64_t nonce, std::uint64_t offset, std::string_view payload) {
+    if (payload.empty() || payload.size() > kMaxBatch) return std::nullopt;
     std::string out;
     out.reserve(kBatchHeaderSize + payload.size());
     auto len = static_cast<std::uint32_t>(payload.size());
@@ -208,6 +209,13 @@ void EntryWriter::dirs(const DirStamps& d) {
 
 // ---- reading
 
+bool is_valid_base(std::string_view base) {
+    if (base.empty() || base.size() > kMaxBaseLength || base.front() == '.') return false;
+    for (char c : base)
+        if (c == '/' || c == ':' || c == '\0') return false;
+    return true;
+}
+
 bool apply_batch(std::string_view payload, SnapshotEditor& st, DirStamps& dirs) {
     Reader r(payload);
     while (!r.done()) {
@@ -231,7 +239,9 @@ bool apply_batch(std::string_view payload, SnapshotEditor& st, DirStamps& dirs) 
                 m.base = r.str();
                 m.extra_info = r.str();
                 read_keywords(r, m.flags);
-                if (r.bad() || m.uid == 0 || m.base.empty() || !st.add(std::move(m))) return false;
+                if (r.bad() || m.uid == 0 || m.uid == UINT32_MAX || !is_valid_base(m.base) ||
+                    !st.add(std::move(m)))
+                    return false;
                 break;
             }
             case kFlags: {
@@ -327,10 +337,10 @@ Parsed parse_image(std::string_view image) {
     while (off < image.size()) {
         auto payload = batch_at(image, header->nonce, off);
         if (!payload) {
-            // Torn unless the next position holds a valid batch (then the middle is damaged).
-            if (off + kBatchHeaderSize <= image.size()) {
-                auto len = get_u32(image.data() + off);
-                if (len > 0 && len <= kMaxBatch && batch_at(image, header->nonce, off + kBatchHeaderSize + len)) {
+            // Torn unless a valid batch starts at some later offset: then the middle is damaged
+            // (the CRC binds nonce and offset, so a stray match is a 2^-32 chance per offset).
+            for (std::uint64_t at = off + 1; at + kBatchHeaderSize < image.size(); ++at) {
+                if (batch_at(image, header->nonce, at)) {
                     p.kind = Parsed::Kind::Unreadable;
                     p.error = "damaged index batch at offset " + std::to_string(off);
                     return p;

@@ -39,6 +39,11 @@ inline constexpr std::size_t kHeaderSize = 32;
 inline constexpr std::size_t kBatchHeaderSize = 8;
 inline constexpr std::uint32_t kVersion = 1;
 inline constexpr std::uint32_t kMaxBatch = 64u << 20;  // larger lengths can only be corruption
+// The largest payload appended to the journal; a larger change is written by a rewrite (whose
+// batches are kSnapshotBatchBytes), so no batch on disk ever comes near kMaxBatch.
+inline constexpr std::size_t kMaxJournalBatch = 16u << 20;
+// Longest Maildir base an index record may hold (a file name is at most 255 bytes).
+inline constexpr std::size_t kMaxBaseLength = 255;
 inline constexpr std::size_t kSnapshotBatchBytes = 256u << 10;  // a rewrite's batch size
 
 // Directory mtimes the index reflects (see folder.hpp: when a readdir can be skipped).
@@ -58,8 +63,9 @@ std::string encode_header(const Header& header, std::string_view magic = kIndexM
 // nullopt when the bytes are not a version 1 header with this magic (or the CRC is wrong).
 std::optional<Header> parse_header(std::string_view bytes, std::string_view magic = kIndexMagic);
 
-// Frames `payload` as the batch at file offset `offset`.
-std::string frame_batch(std::uint64_t nonce, std::uint64_t offset, std::string_view payload);
+// Frames `payload` as the batch at file offset `offset`; nullopt (refused) when the payload is
+// empty or longer than kMaxBatch, which a reader would take for a torn tail.
+std::optional<std::string> frame_batch(std::uint64_t nonce, std::uint64_t offset, std::string_view payload);
 // The payload of the batch at `offset` of `image` if a whole, valid one starts there.
 std::optional<std::string_view> batch_at(std::string_view image, std::uint64_t nonce, std::uint64_t offset);
 
@@ -85,8 +91,13 @@ private:
     std::string buf_;
 };
 
+// A base name an index record may hold: non-empty, at most kMaxBaseLength bytes, not starting
+// with '.', without '/', ':' or NUL (it becomes a file name in cur/).
+bool is_valid_base(std::string_view base);
+
 // Applies one batch payload's entries to `state`; false (state partly changed: discard it)
-// when the payload is malformed or inconsistent (an Add below UIDNEXT, an unknown type).
+// when the payload is malformed or inconsistent (an Add below UIDNEXT, a UID of 0 or
+// UINT32_MAX, an invalid base, an unknown type).
 bool apply_batch(std::string_view payload, SnapshotEditor& state, DirStamps& dirs);
 
 // The whole state as a snapshot file body: the batches' payloads, each under
@@ -103,9 +114,11 @@ struct Parsed {
     std::uint64_t torn_bytes = 0;   // bytes after it (a torn tail), to be cut off
     std::string error;              // for Unreadable
 };
-// Reads an image: header, then batches until the end. A bad batch (short, bad CRC) at the
-// tail is a torn write and is dropped; a bad batch followed by a good one is corruption and
-// makes the image Unreadable (the folder is then rebuilt under a new UIDVALIDITY).
+// Reads a whole image: header, then batches until the end. A bad batch (short, bad CRC) with
+// no valid batch at any later offset is a torn write and is dropped (torn_bytes); a bad batch
+// followed anywhere by a valid one is damage in the middle and makes the image Unreadable (the
+// folder is then rebuilt under a new UIDVALIDITY). The image must be the complete file: a
+// partial read would look like a torn tail (index_file refuses to parse one).
 Parsed parse_image(std::string_view image);
 
 }  // namespace tern::mailbox::index_format

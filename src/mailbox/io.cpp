@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -57,10 +58,19 @@ int sync_dir(const IoHooks& hooks, const fs::path& dir) {
     return rc == 0 ? 0 : errno;
 }
 
+int lock_file(const IoHooks& hooks, int fd, int operation) {
+    while (true) {
+        int rc = hooks.flock ? hooks.flock(fd, operation) : ::flock(fd, operation);
+        if (rc == 0) return 0;
+        if (errno != EINTR) return errno;
+    }
+}
+
 Result<void> write_file_atomic(const IoHooks& hooks, const fs::path& path, std::string_view content) {
     auto tmp = path;
     tmp += ".tmp";
-    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (::unlink(tmp.c_str()) != 0 && errno != ENOENT) return io_error(errno, "removing " + tmp.filename().string());
+    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (!fd) return io_error(errno, "creating " + path.filename().string());
     auto fail = [&](int err, const char* what) {
         ::unlink(tmp.c_str());
@@ -75,7 +85,7 @@ Result<void> write_file_atomic(const IoHooks& hooks, const fs::path& path, std::
 }
 
 std::optional<std::string> read_file(const fs::path& path, int& err) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
     if (!fd) {
         err = errno;
         return std::nullopt;
@@ -83,6 +93,10 @@ std::optional<std::string> read_file(const fs::path& path, int& err) {
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0) {
         err = errno;
+        return std::nullopt;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        err = EINVAL;
         return std::nullopt;
     }
     std::string out;
@@ -146,7 +160,7 @@ int make_dir(const fs::path& dir) {
     int err = errno;
     if (err != EEXIST) return err;
     struct stat st {};
-    if (::stat(dir.c_str(), &st) != 0) return errno;
+    if (::lstat(dir.c_str(), &st) != 0) return errno;
     return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
 }
 

@@ -4,7 +4,9 @@
 //
 // Every write this store makes goes through IoHooks::pwrite and every fsync/fdatasync through
 // IoHooks::fsync, so a test can make a disk "fail" at any of them and check that the failed
-// operation leaves the previous state in place (tests/mailbox/fault_test.cpp).
+// operation leaves the previous state in place (tests/mailbox/fault_test.cpp). The folder
+// lock goes through IoHooks::flock and the index's reads through IoHooks::pread
+// (tests/mailbox/hardening_test.cpp).
 #pragma once
 
 #include <sys/types.h>
@@ -26,6 +28,8 @@ namespace tern::mailbox {
 struct IoHooks {
     std::function<ssize_t(int fd, const void* data, std::size_t size, off_t offset)> pwrite;
     std::function<int(int fd)> fsync;  // used for fdatasync on files and fsync on directories
+    std::function<int(int fd, int operation)> flock;  // the folder lock (Folder)
+    std::function<ssize_t(int fd, void* data, std::size_t size, off_t offset)> pread;  // index reads
 };
 
 class UniqueFd {
@@ -62,9 +66,16 @@ int sync_file(const IoHooks& hooks, int fd);
 // fsync of a directory (its entries become durable); 0 or an errno.
 int sync_dir(const IoHooks& hooks, const std::filesystem::path& dir);
 
-// Replaces `path` with `content` atomically and durably: <path>.tmp, fsync, rename, fsync dir.
+// flock(fd, operation) through hooks.flock, retried on EINTR; 0 or an errno.
+int lock_file(const IoHooks& hooks, int fd, int operation);
+
+// Replaces `path` with `content` atomically and durably: <path>.tmp (a stale one unlinked,
+// the new one made with O_EXCL so a planted link is never written through), fsync, rename,
+// fsync dir.
 Result<void> write_file_atomic(const IoHooks& hooks, const std::filesystem::path& path, std::string_view content);
-// The whole file; nullopt with errno in `err` (ENOENT when missing).
+// The whole file; nullopt with errno in `err` (ENOENT when missing). Symlinks are not
+// followed (ELOOP) and anything but a regular file is refused (EINVAL) without blocking:
+// a FIFO cannot hold the calling thread.
 std::optional<std::string> read_file(const std::filesystem::path& path, int& err);
 
 // st_mtim in nanoseconds; nullopt (errno in err) when stat fails.
@@ -78,7 +89,7 @@ struct Listing {
 };
 Listing list_dir(const std::filesystem::path& dir);
 
-// mkdir 0700, accepting an existing directory; 0 or an errno.
+// mkdir 0700, accepting an existing directory (not a symlink to one: ENOTDIR); 0 or an errno.
 int make_dir(const std::filesystem::path& dir);
 // rename that fails with EEXIST instead of replacing `to` (renameat2 RENAME_NOREPLACE; where
 // the file system lacks it, a check then rename, which the store's own locks make sufficient).

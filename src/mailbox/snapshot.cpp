@@ -82,7 +82,8 @@ void SnapshotEditor::count(const MessageRecord& r, int sign) {
 }
 
 bool SnapshotEditor::add(MessageRecord record) {
-    if (record.uid < s_.uidnext) return false;
+    // UINT32_MAX is never a UID: UIDNEXT after it would wrap to 0.
+    if (record.uid < s_.uidnext || record.uid == 0 || record.uid == UINT32_MAX) return false;
     const auto uid = record.uid;
     const auto modseq = record.modseq;
     count(record, +1);

@@ -73,7 +73,8 @@ public:
     const MessageList& messages() const { return list_.list(); }
     const MessageRecord* find(std::uint32_t uid) const { return list_.list().find(uid); }
 
-    // Adds a message; its uid must be >= uidnext (false, nothing changed, otherwise).
+    // Adds a message; its uid must be >= uidnext and < UINT32_MAX (false, nothing changed,
+    // otherwise).
     bool add(MessageRecord record);
     // Replaces the message with the same uid (flags, modseq, extra info); false when absent.
     bool update(MessageRecord record);

@@ -65,7 +65,9 @@ Result<std::uint32_t> allocate_uidvalidity(const IoHooks& hooks, const fs::path&
     while (::flock(fd.get(), LOCK_EX) != 0)
         if (errno != EINTR) return io_error(errno, "locking UIDVALIDITY counter");
     char buf[16] = {};
-    auto n = ::pread(fd.get(), buf, sizeof buf - 1, 0);
+    ssize_t n = 0;
+    while ((n = ::pread(fd.get(), buf, sizeof buf - 1, 0)) < 0)
+        if (errno != EINTR) return io_error(errno, "reading UIDVALIDITY counter");  // never guess lower
     std::uint64_t last = 0;
     for (ssize_t i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; ++i) last = last * 10 + static_cast<std::uint64_t>(buf[i] - '0');
     const std::uint64_t now = static_cast<std::uint64_t>(std::max<std::int64_t>(unix_now(), 1));

@@ -40,7 +40,7 @@ Result<Usage> UsageCache::dir_usage(const fs::path& dir, std::map<fs::path, Entr
             u.bytes += *s;
         } else {
             struct stat st {};
-            if (::stat((dir / name).c_str(), &st) != 0) continue;  // gone meanwhile
+            if (::lstat((dir / name).c_str(), &st) != 0) continue;  // gone meanwhile
             u.bytes += static_cast<std::uint64_t>(st.st_size);
         }
         ++u.messages;
@@ -56,7 +56,10 @@ Result<Usage> UsageCache::usage(const fs::path& root) {
     if (DIR* d = ::opendir(root.c_str())) {
         while (struct dirent* e = ::readdir(d)) {
             std::string_view n(e->d_name);
-            if (n.size() > 1 && n[0] == '.' && folder_name_from_disk(n)) folders.push_back(root / n);
+            struct stat fst {};  // a symlinked ".Name" is not a folder (folder_tree.cpp)
+            if (n.size() > 1 && n[0] == '.' && folder_name_from_disk(n) &&
+                ::lstat((root / n).c_str(), &fst) == 0 && S_ISDIR(fst.st_mode))
+                folders.push_back(root / n);
         }
         ::closedir(d);
     }

@@ -48,7 +48,7 @@ void expect_same(const Snapshot& a, const Snapshot& b) {
 
 std::string image_of(const Snapshot& s, std::uint64_t nonce, fmt::DirStamps dirs = {}) {
     std::string image = fmt::encode_header({s.uidvalidity, nonce});
-    for (const auto& p : fmt::snapshot_payloads(s, dirs)) image += fmt::frame_batch(nonce, image.size(), p);
+    for (const auto& p : fmt::snapshot_payloads(s, dirs)) image += fmt::frame_batch(nonce, image.size(), p).value();
     return image;
 }
 
@@ -97,7 +97,7 @@ TEST(IndexFormat, TornTailAtEveryByteIsDropped) {
     ed.expunge({6, 7}, 30);
     w.state(ed.uidnext(), ed.highestmodseq());
     auto after = std::move(ed).finish();
-    image += fmt::frame_batch(7, image.size(), w.bytes());
+    image += fmt::frame_batch(7, image.size(), w.bytes()).value();
     auto full = fmt::parse_image(image);
     ASSERT_EQ(full.kind, fmt::Parsed::Kind::Ok);
     expect_same(*after, *full.snapshot);
@@ -119,7 +119,7 @@ TEST(IndexFormat, DamageBeforeAGoodBatchIsUnreadable) {
     const auto first_batch_end = image.size();
     fmt::EntryWriter w;
     w.state(s->uidnext + 5, s->highestmodseq + 1);
-    image += fmt::frame_batch(7, image.size(), w.bytes());
+    image += fmt::frame_batch(7, image.size(), w.bytes()).value();
     // Flip a byte inside the snapshot's batch: the journal batch after it still validates.
     auto bad = image;
     bad[first_batch_end - 3] ^= 1;
@@ -137,10 +137,10 @@ TEST(IndexFormat, InconsistentBatchesAreUnreadable) {
     std::string image = image_of(*s, 3);
     fmt::EntryWriter w;
     w.add(rec(2, 50));  // below UIDNEXT: UIDs may never go back
-    auto p = fmt::parse_image(image + fmt::frame_batch(3, image.size(), w.bytes()));
+    auto p = fmt::parse_image(image + fmt::frame_batch(3, image.size(), w.bytes()).value());
     EXPECT_EQ(p.kind, fmt::Parsed::Kind::Unreadable);
     std::string junk(1, '\x7f');
-    auto q = fmt::parse_image(image + fmt::frame_batch(3, image.size(), junk));
+    auto q = fmt::parse_image(image + fmt::frame_batch(3, image.size(), junk).value());
     EXPECT_EQ(q.kind, fmt::Parsed::Kind::Unreadable);
 }
 
