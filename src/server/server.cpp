@@ -37,6 +37,7 @@
 #include "server/delivery_service.hpp"
 #include "server/outbound_service.hpp"
 #include "server/queue_control_impl.hpp"
+#include "server/imap_connection.hpp"
 #include "server/pop3_connection.hpp"
 #include "server/quota_check.hpp"
 #include "server/smtp_connection.hpp"
@@ -274,14 +275,26 @@ int run_server(config::Config initial, std::optional<std::filesystem::path> conf
                 listeners.push_back(std::move(l));
             }
         }
+        for (auto [key, list, kind] : {std::tuple{"imap", &cfg0->listen.imap, ImapListenerKind::Imap},
+                                       std::tuple{"imaps", &cfg0->listen.imaps, ImapListenerKind::Imaps}}) {
+            for (const auto& addr : *list) {
+                std::string perr;
+                auto ep = net::parse_endpoint(addr, perr);
+                if (!ep) throw std::runtime_error(std::string("listen.") + key + " \"" + addr + "\": " + perr);
+                auto l = std::make_unique<net::Listener>(
+                    io, *ep, limiter, "* BYE [UNAVAILABLE] Too many connections, try again later\r\n",
+                    [&services, kind](asio::ip::tcp::socket s, net::ConnectionLimiter::Slot slot) {
+                        return serve_imap(std::move(s), std::move(slot), kind, services);
+                    });
+                l->open();
+                spdlog::info("listening for {} on {}", key, net::to_string(l->local_endpoint()));
+                listeners.push_back(std::move(l));
+            }
+        }
     } catch (const std::exception& e) {
         spdlog::critical("{}", e.what());
         delivery.stop();
         return 1;
-    }
-    for (auto [name, list] : {std::pair{"imap", &cfg0->listen.imap}, std::pair{"imaps", &cfg0->listen.imaps}}) {
-        if (!list->empty())
-            spdlog::info("listen.{} is configured but that protocol is not built yet; not listening", name);
     }
     for (auto& l : listeners) l->start();
     control::ControlServer control_server(io.get_executor(), cfg0->control_socket(), queue_control,

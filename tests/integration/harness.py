@@ -14,10 +14,19 @@ TERN = os.environ.get("TERN_BIN") or os.path.join(
     os.path.dirname(__file__), "..", "..", "build", "tern")
 
 
+_handed_out = set()
+
+
 def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port nothing listens on, never one this process handed out before (the kernel may
+    offer the same ephemeral port twice in a row once the probe socket is closed)."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
 
 
 def wait_port(port, timeout=20.0, proc=None):
@@ -55,6 +64,8 @@ class Tern:
         self.submissions_port = free_port()
         self.pop3_port = free_port()
         self.pop3s_port = free_port()
+        self.imap_port = free_port()
+        self.imaps_port = free_port()
         self.domains = list(domains)
         self.aliases = aliases or {}
         self.limits = limits or {}
@@ -80,6 +91,8 @@ class Tern:
             'submissions = ["127.0.0.1:%d"]' % self.submissions_port,
             'pop3 = ["127.0.0.1:%d"]' % self.pop3_port,
             'pop3s = ["127.0.0.1:%d"]' % self.pop3s_port,
+            'imap = ["127.0.0.1:%d"]' % self.imap_port,
+            'imaps = ["127.0.0.1:%d"]' % self.imaps_port,
             "",
             "[limits]",
         ]
