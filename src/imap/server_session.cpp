@@ -12,8 +12,9 @@
 //  - Counted towards limits.errors: every BAD, and every NO the client caused by its own
 //    syntax or sequencing (refused login before TLS, invalid mailbox names). NO answers about
 //    the store's content (NONEXISTENT, ALREADYEXISTS, ...) and server failures are not.
-//  - ENABLE (RFC 5161) is accepted in the authenticated state only; QRESYNC is not enabled
-//    (VANISHED is not implemented), unknown names are ignored as RFC 5161 3.1 asks.
+//  - ENABLE (RFC 5161) is accepted in the authenticated state only. QRESYNC is neither
+//    advertised nor enabled: this server does not offer it (README, "Not done yet"). Unknown
+//    names are ignored as RFC 5161 3.1 asks.
 #include "imap/server_session.hpp"
 
 #include <algorithm>

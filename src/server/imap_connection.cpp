@@ -13,6 +13,7 @@
 #include "mailbox/store.hpp"
 #include "net/stream.hpp"
 #include "net/tls_context.hpp"
+#include "server/connection_io.hpp"
 #include "server/connection_registry.hpp"
 #include "server/imap_backend.hpp"
 #include "server/login_checks.hpp"
@@ -21,9 +22,6 @@
 namespace tern::server {
 namespace {
 
-constexpr auto kWriteTimeout = std::chrono::seconds(120);  // per kWriteChunk
-constexpr std::size_t kWriteChunk = 64 * 1024;
-constexpr auto kHandshakeTimeout = std::chrono::seconds(30);
 constexpr std::size_t kFirstReadChunk = 1024;
 constexpr std::size_t kMaxReadChunk = 64 * 1024;
 // While idling: how often the folder is looked at (RFC 2177 asks for prompt updates).
@@ -66,12 +64,7 @@ struct Connection {
     std::error_code ec;
     std::shared_ptr<imap::Backend> opened;  // on its way to the session (see open())
 
-    asio::awaitable<void> flush() {
-        for (std::size_t at = 0; at < out.size() && !ec; at += kWriteChunk)
-            co_await stream.write_all(asio::buffer(out.data() + at, std::min(kWriteChunk, out.size() - at)),
-                                      kWriteTimeout, ec);
-        out.clear();
-    }
+    asio::awaitable<void> flush() { co_await write_out(stream, out, ec); }
 
     // Runs `f` (a call into the session) on the mailbox pool and comes back.
     asio::awaitable<void> on_pool(std::function<void()> f) {
@@ -86,13 +79,9 @@ struct Connection {
 asio::awaitable<void> Connection::start_tls() {
     co_await flush();  // the OK goes out in plaintext first
     if (ec) co_return;
-    co_await stream.handshake(services.tls->context(), kHandshakeTimeout, ec);
-    if (ec) {
-        spdlog::info("session={} TLS handshake failed: {}", sid, ec.message());
-        co_return;
-    }
-    auto info = stream.tls_info();
-    spdlog::info("session={} TLS {} {}", sid, info->version, info->cipher);
+    // Not `if (!co_await ...)`: g++ 12 miscompiles a co_await in a condition: the server died with SIGILL.
+    bool ok = co_await accept_tls(stream, services, sid, ec);
+    if (!ok) co_return;
     co_await on_pool([this] { session.tls_started(); });
 }
 
@@ -156,8 +145,7 @@ asio::awaitable<void> serve_imap(asio::ip::tcp::socket socket, net::ConnectionLi
                  kind == ImapListenerKind::Imap ? "imap" : "imaps");
 
     if (kind == ImapListenerKind::Imaps) {
-        co_await conn.stream.handshake(services.tls->context(), kHandshakeTimeout, conn.ec);
-        if (conn.ec) spdlog::info("session={} TLS handshake failed: {}", conn.sid, conn.ec.message());
+        co_await accept_tls(conn.stream, services, conn.sid, conn.ec);
     }
     std::string in(kFirstReadChunk, '\0');
     if (!conn.ec) conn.session.start();

@@ -13,6 +13,7 @@
 #include "net/stream.hpp"
 #include "net/tls_context.hpp"
 #include "pop3/server_session.hpp"
+#include "server/connection_io.hpp"
 #include "server/connection_registry.hpp"
 #include "server/login_checks.hpp"
 #include "store/mailbox_path.hpp"
@@ -20,11 +21,6 @@
 namespace tern::server {
 namespace {
 
-// Per chunk of kWriteChunk: a slow client can take as long as it needs for a large RETR, as
-// long as it keeps reading.
-constexpr auto kWriteTimeout = std::chrono::seconds(120);
-constexpr std::size_t kWriteChunk = 64 * 1024;
-constexpr auto kHandshakeTimeout = std::chrono::seconds(30);
 // Commands are short; only AUTH lines are long (the session bounds them, pop3::kAuthLineLimit).
 constexpr std::size_t kReadChunk = 4096;
 
@@ -134,12 +130,7 @@ struct Connection {
     std::string out;
     std::error_code ec;
 
-    asio::awaitable<void> flush() {
-        for (std::size_t at = 0; at < out.size() && !ec; at += kWriteChunk)
-            co_await stream.write_all(asio::buffer(out.data() + at, std::min(kWriteChunk, out.size() - at)),
-                                      kWriteTimeout, ec);
-        out.clear();
-    }
+    asio::awaitable<void> flush() { co_await write_out(stream, out, ec); }
 
     template <class T>
     asio::awaitable<T> on_mailbox_pool(asio::awaitable<T> work) {
@@ -154,13 +145,9 @@ struct Connection {
 asio::awaitable<void> Connection::start_tls() {
     co_await flush();  // the +OK goes out in plaintext first
     if (ec) co_return;
-    co_await stream.handshake(services.tls->context(), kHandshakeTimeout, ec);
-    if (ec) {
-        spdlog::info("session={} TLS handshake failed: {}", sid, ec.message());
-        co_return;
-    }
-    auto info = stream.tls_info();
-    spdlog::info("session={} TLS {} {}", sid, info->version, info->cipher);
+    // Not `if (!co_await ...)`: g++ 12 miscompiles a co_await in a condition: the server died with SIGILL.
+    bool ok = co_await accept_tls(stream, services, sid, ec);
+    if (!ok) co_return;
     session.tls_started();
 }
 
@@ -248,8 +235,7 @@ asio::awaitable<void> serve_pop3(asio::ip::tcp::socket socket, net::ConnectionLi
                  kind == Pop3ListenerKind::Pop3 ? "pop3" : "pop3s");
 
     if (kind == Pop3ListenerKind::Pop3s) {
-        co_await conn.stream.handshake(services.tls->context(), kHandshakeTimeout, conn.ec);
-        if (conn.ec) spdlog::info("session={} TLS handshake failed: {}", conn.sid, conn.ec.message());
+        co_await accept_tls(conn.stream, services, conn.sid, conn.ec);
     }
     std::string in(kReadChunk, '\0');
     if (!conn.ec) conn.session.start();

@@ -16,6 +16,7 @@
 #include "policy/auth_throttle.hpp"
 #include "policy/send_quota.hpp"
 #include "queue/spool.hpp"
+#include "server/connection_io.hpp"
 #include "server/connection_registry.hpp"
 #include "server/delivery_service.hpp"
 #include "server/login_checks.hpp"
@@ -26,10 +27,6 @@
 namespace tern::server {
 namespace {
 
-// A client that does not read our replies gets this long before we give up on it.
-constexpr auto kWriteTimeout = std::chrono::seconds(120);
-// A TLS handshake that stalls is abandoned after this (its resources are freed at once).
-constexpr auto kHandshakeTimeout = std::chrono::seconds(30);
 // The read buffer starts small (most sessions are idle or exchange short commands: 10,000
 // idle connections must fit in little memory) and doubles whenever a read fills it, up to
 // kMaxReadChunk for message data.
@@ -88,11 +85,7 @@ struct Connection {
     std::string out;               // replies not yet written
     std::error_code ec;            // first write/handshake error: the connection is over
 
-    asio::awaitable<void> flush() {
-        if (out.empty() || ec) co_return;
-        co_await stream.write_all(asio::buffer(out), kWriteTimeout, ec);
-        out.clear();
-    }
+    asio::awaitable<void> flush() { co_await write_out(stream, out, ec); }
 
     asio::awaitable<void> perform(smtp::Action& action);
     asio::awaitable<void> commit(smtp::CommitMessage& m);
@@ -103,15 +96,10 @@ struct Connection {
 asio::awaitable<void> Connection::start_tls() {
     co_await flush();  // the 220 goes out in plaintext first
     if (ec) co_return;
-    auto ctx = services.tls->context();
-    co_await stream.handshake(ctx, kHandshakeTimeout, ec);
-    if (ec) {
-        spdlog::info("session={} TLS handshake failed: {}", sid, ec.message());
-        co_return;
-    }
+    // Not `if (!co_await ...)`: g++ 12 miscompiles a co_await in a condition.
+    bool ok = co_await accept_tls(stream, services, sid, ec);
+    if (!ok) co_return;
     auto info = stream.tls_info();
-    spdlog::info("session={} TLS {} {}{}", sid, info->version, info->cipher,
-                 info->server_name.empty() ? "" : " sni=" + info->server_name);
     session.tls_started(smtp::TlsInfo{info->version, info->cipher});
 }
 
@@ -219,15 +207,7 @@ asio::awaitable<void> serve_smtp(asio::ip::tcp::socket socket, net::ConnectionLi
     spdlog::info("session={} connect client=[{}]:{} listener={}", conn.sid, peer.address, peer.port,
                  kind == SmtpListenerKind::Mx ? "smtp" : kind == SmtpListenerKind::Submission ? "submission" : "submissions");
 
-    if (kind == SmtpListenerKind::Submissions) {
-        co_await conn.stream.handshake(services.tls->context(), kHandshakeTimeout, conn.ec);
-        if (conn.ec) {
-            spdlog::info("session={} TLS handshake failed: {}", conn.sid, conn.ec.message());
-        } else {
-            auto info = conn.stream.tls_info();
-            spdlog::info("session={} TLS {} {}", conn.sid, info->version, info->cipher);
-        }
-    }
+    if (kind == SmtpListenerKind::Submissions) co_await accept_tls(conn.stream, services, conn.sid, conn.ec);
 
     std::string in(kFirstReadChunk, '\0');
     if (!conn.ec) conn.session.start();
