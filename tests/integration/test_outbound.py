@@ -165,6 +165,9 @@ class RouteToB(unittest.TestCase):
         with make_b() as b, make_a(route_to=b) as a:
             b.start()
             a.start()
+            # The listeners open before the signal handlers are installed: wait for the line
+            # printed after them, or an early SIGHUP would end the process.
+            self.assertTrue(wait_for(lambda: "Tern is running" in a.log_text(), timeout=10))
             a.hostname = "renamed.a.test"
             a.write_config()
             a.proc.send_signal(signal.SIGHUP)
