@@ -3,7 +3,8 @@
 // (TLS policy, credentials, chunk sizes); the rest is what the server says, in phases split
 // at "~TLS~" (the octets after a STARTTLS handshake). Each input runs twice, in one write
 // per phase and split at positions derived from the input. Invariants:
-//  - both runs give the same transcript (parsing never depends on chunking);
+//  - both runs give the same transcript (parsing never depends on chunking), unless the peer
+//    flooded the client while it was sending message data (see below);
 //  - nothing follows Close; every message gets exactly one MessageResult by the end;
 //  - outcome kinds match their codes (2xx ok, 4xx temporary, 5xx permanent), texts hold no
 //    CR or LF, a result has one outcome per recipient;
@@ -175,6 +176,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         rest.remove_prefix(cut + 5);
     }
     phases.push_back(rest);
-    check(run_session(opts, phases, seed, false) == run_session(opts, phases, seed, true));
+    // Octets that arrive while the message data is still going out wait in a buffer bounded
+    // by the largest reply. How much waits at once depends on where the reads fall relative
+    // to the data writes, so a peer that floods that window is refused with "too much input"
+    // in one run and with whatever its octets then break in the other: both are right.
+    std::string whole = run_session(opts, phases, seed, false);
+    std::string split = run_session(opts, phases, seed, true);
+    const std::string_view flood = "too much input while sending the message data";
+    if (whole.find(flood) == std::string::npos && split.find(flood) == std::string::npos) check(whole == split);
     return 0;
 }
