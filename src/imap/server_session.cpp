@@ -3,12 +3,12 @@
 // This file: the lifecycle, the reader's events, dispatch by state, the commands valid in any
 // state (CAPABILITY, NOOP, LOGOUT, ID), STARTTLS, ENABLE, IDLE, and the output helpers.
 // session_auth.cpp has LOGIN and AUTHENTICATE; session_mailbox.cpp the authenticated state;
-// session_message.cpp the selected state.
+// session_message.cpp the selected state; session_sort.cpp SORT and THREAD.
 //
 // Policies worth knowing:
 //  - A command in the wrong state gets "BAD Command not permitted in this state"
 //    (RFC 9051 6: a command not valid in the state is a protocol error). Commands the parser
-//    knows but we do not offer (SORT, THREAD, QUOTA, COMPRESS) get "BAD Unsupported command".
+//    knows but we do not offer (QUOTA, COMPRESS) get "BAD Unsupported command".
 //  - Counted towards limits.errors: every BAD, and every NO the client caused by its own
 //    syntax or sequencing (refused login before TLS, invalid mailbox names). NO answers about
 //    the store's content (NONEXISTENT, ALREADYEXISTS, ...) and server failures are not.
@@ -58,7 +58,7 @@ Need need_of(const CommandBody& body) {
             } else if constexpr (std::is_same_v<T, Check> || std::is_same_v<T, Close> || std::is_same_v<T, Unselect> ||
                                  std::is_same_v<T, Expunge> || std::is_same_v<T, Search> ||
                                  std::is_same_v<T, Fetch> || std::is_same_v<T, Store> || std::is_same_v<T, Copy> ||
-                                 std::is_same_v<T, Move>) {
+                                 std::is_same_v<T, Move> || std::is_same_v<T, Sort> || std::is_same_v<T, Thread>) {
                 return Need::Selected;
             } else {
                 return Need::Unsupported;
@@ -216,6 +216,8 @@ void ServerSession::execute(const Command& cmd) {
             else if constexpr (std::is_same_v<T, Store>) cmd_store(cmd, c);
             else if constexpr (std::is_same_v<T, Copy>) cmd_copy(cmd, c.set, c.mailbox, false);
             else if constexpr (std::is_same_v<T, Move>) cmd_copy(cmd, c.set, c.mailbox, true);
+            else if constexpr (std::is_same_v<T, Sort>) cmd_sort(cmd, c);
+            else if constexpr (std::is_same_v<T, Thread>) cmd_thread(cmd, c);
             else bad(cmd.tag, "Unsupported command");
         },
         cmd.body);
@@ -224,15 +226,17 @@ void ServerSession::execute(const Command& cmd) {
 
 // RFC 9051 7: the server may send updates with any command's response. After a successful
 // command in the selected state, what changed goes out before the tagged OK; EXPUNGEs are held
-// back after FETCH, STORE and SEARCH (7.5.1; the UID variants may carry them) until a later
-// command.
+// back after FETCH, STORE and SEARCH (7.5.1; the UID variants may carry them), and after SORT and
+// THREAD, which answer with sequence numbers too, until a later command.
 void ServerSession::after_command(const Command& cmd) {
     if (closed_ || idling_ || state_ != State::Selected || actions_.empty()) return;
     auto* last = std::get_if<action::SendReply>(&actions_.back());
     if (last == nullptr || last->bytes.rfind(cmd.tag + " OK ", 0) != 0) return;
     const bool holds_expunge = !cmd.uid && (std::holds_alternative<Fetch>(cmd.body) ||
                                             std::holds_alternative<Store>(cmd.body) ||
-                                            std::holds_alternative<Search>(cmd.body));
+                                            std::holds_alternative<Search>(cmd.body) ||
+                                            std::holds_alternative<Sort>(cmd.body) ||
+                                            std::holds_alternative<Thread>(cmd.body));
     action::SendReply reply = std::move(*last);
     actions_.pop_back();
     send_updates(!holds_expunge);
@@ -259,6 +263,7 @@ std::string ServerSession::capabilities() const {
     } else {
         caps += " NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE ESEARCH CONDSTORE UTF8=ACCEPT STATUS=SIZE";
         caps += " APPENDLIMIT=" + std::to_string(opts_.limits.append_limit);
+        caps += " BINARY SEARCHRES SORT SORT=DISPLAY ESORT THREAD=REFERENCES THREAD=ORDEREDSUBJECT";
     }
     return caps;
 }

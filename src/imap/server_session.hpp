@@ -2,7 +2,9 @@
 // actions out (RFC 9051 IMAP4rev2 and RFC 3501 IMAP4rev1; RFC 2971 ID; RFC 5161 ENABLE;
 // RFC 4959 SASL-IR; RFC 7888 LITERAL+; RFC 2177 IDLE; RFC 2342 NAMESPACE; RFC 3691 UNSELECT;
 // RFC 4315 UIDPLUS; RFC 6851 MOVE; RFC 3348 CHILDREN; RFC 6154 SPECIAL-USE; RFC 4731 ESEARCH;
-// RFC 6855 UTF8=ACCEPT; RFC 7162 CONDSTORE; RFC 5530 response codes).
+// RFC 6855 UTF8=ACCEPT; RFC 7162 CONDSTORE; RFC 5530 response codes; RFC 3516 BINARY; RFC 5182
+// SEARCHRES; RFC 5256 SORT and THREAD=REFERENCES/ORDEREDSUBJECT; RFC 5957 SORT=DISPLAY;
+// RFC 5267 ESORT).
 //
 // It reads no socket, clock or file. A network driver feeds it bytes and performs its actions:
 //   start(); loop { for a in take_actions(): perform(a); if (!parked() && !closed())
@@ -36,13 +38,14 @@
 //    sees them.
 //  - EXPUNGE responses are never sent during FETCH, STORE or SEARCH (RFC 9051 7.5.1): changes
 //    found then are held back until the next command that may carry them.
-// Left out: QRESYNC (VANISHED), SORT, THREAD, COMPRESS, QUOTA, BINARY, LIST-EXTENDED return
-// options beyond basic behaviour, SEARCH RETURN (SAVE), NOTIFY, METADATA.
+// Left out: QRESYNC (VANISHED), COMPRESS, QUOTA, LIST-EXTENDED return options beyond basic
+// behaviour, NOTIFY, METADATA, CONTEXT=SEARCH/SORT, THREAD=REFS.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -200,6 +203,18 @@ private:
     void cmd_copy(const Command& cmd, const SequenceSet& set, std::string_view mailbox, bool move);
     void cmd_search(const Command& cmd, const Search& s);
     std::vector<std::size_t> resolve(const SequenceSet& set, bool uid) const;  // 0-based indexes
+    std::vector<std::size_t> resolve_saved() const;  // "$" (RFC 5182): what saved_uids_ still holds
+    // Calls hit(index, content) for each message matching `criteria`, in mailbox order. With
+    // want_content, `content` is the stored message (read once, shared with the evaluation;
+    // nullptr when unreadable); else nullptr.
+    using MatchVisitor = std::function<void(std::size_t index, const std::string* content)>;
+    void for_each_match(const SearchKey& criteria, bool want_content, const MatchVisitor& hit);
+    // RFC 5182 / RFC 9051 6.4.4.1 SAVE: `ordered` as the response lists the result (mailbox
+    // order for SEARCH, sort order for SORT), whose front and back MIN and MAX name.
+    void save_result(const SearchReturn& ret, const std::vector<std::size_t>& ordered);
+    // session_sort.cpp
+    void cmd_sort(const Command& cmd, const Sort& s);
+    void cmd_thread(const Command& cmd, const Thread& t);
     void send_updates(bool allow_expunge);
     void send_expunged(const std::vector<std::uint32_t>& uids);
     std::string flags_fetch(std::size_t index, bool with_uid) const;
@@ -247,6 +262,9 @@ private:
     bool read_only_ = false;
     std::vector<MessageMeta> messages_;
     std::vector<std::uint32_t> pending_expunges_;  // held back during FETCH/STORE/SEARCH
+    // RFC 5182 search result variable ("$"), as UIDs, ascending: an expunged message drops out
+    // by itself (its UID no longer resolves). Emptied by unselect().
+    std::vector<std::uint32_t> saved_uids_;
     std::uint32_t uidnext_ = 1;
     std::uint32_t uidvalidity_ = 0;
     std::uint64_t highestmodseq_ = 0;

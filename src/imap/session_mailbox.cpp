@@ -88,6 +88,7 @@ void ServerSession::unselect() {
     selected_name_.clear();
     messages_.clear();
     pending_expunges_.clear();
+    saved_uids_.clear();  // RFC 5182 2.1: "$" is empty in a newly selected mailbox
     read_only_ = false;
     if (state_ == State::Selected) state_ = State::Authenticated;
 }
@@ -295,8 +296,12 @@ void ServerSession::cmd_append(const Command& cmd, const Append& a) {
         if (m.utf8 && !utf8_) return bad(cmd.tag, "UTF8 APPEND requires ENABLE UTF8=ACCEPT");  // RFC 6855 3
         if (m.data.empty()) return no(cmd, "CANNOT", "Empty message");
         if (m.data.size() > opts_.limits.append_limit) return tagged(cmd, "NO", "TOOBIG", "Message too large");
+        // RFC 3516 4.4 (and RFC 9051 6.3.12): a mailbox that cannot store binary content
+        // refuses it with UNKNOWN-CTE. 8-bit octets are stored as they are; NUL is refused,
+        // because BODY[] could not serve it afterwards (a literal holds no NUL, and literal8
+        // is for BINARY[] only).
         if (m.binary && m.data.find('\0') != std::string::npos) {
-            return no(cmd, "CANNOT", "NUL in message not supported");
+            return tagged(cmd, "NO", "UNKNOWN-CTE", "Messages holding NUL cannot be stored; send them encoded");
         }
         std::vector<std::string> flags;
         for (const auto& f : m.flags) {

@@ -1,7 +1,8 @@
-// The selected state of the IMAP session (RFC 9051 6.4): FETCH, STORE, EXPUNGE (and UID
-// EXPUNGE, RFC 4315), CLOSE, COPY and MOVE (RFC 6851) with COPYUID, SEARCH with ESEARCH
-// (RFC 4731), CONDSTORE's MODSEQ, CHANGEDSINCE and UNCHANGEDSINCE (RFC 7162 3.1), and the
-// unsolicited EXPUNGE / EXISTS / FETCH updates taken from the backend's changes().
+// The selected state of the IMAP session (RFC 9051 6.4): FETCH (with RFC 3516 BINARY), STORE,
+// EXPUNGE (and UID EXPUNGE, RFC 4315), CLOSE, COPY and MOVE (RFC 6851) with COPYUID, SEARCH
+// with ESEARCH (RFC 4731) and SAVE / "$" (RFC 5182 SEARCHRES), CONDSTORE's MODSEQ,
+// CHANGEDSINCE and UNCHANGEDSINCE (RFC 7162 3.1), and the unsolicited EXPUNGE / EXISTS / FETCH
+// updates taken from the backend's changes(). SORT and THREAD are in session_sort.cpp.
 //
 // Policies worth knowing:
 //  - The session keeps its own copy of the message list (UID, flags, modseq, date, size): the
@@ -17,9 +18,20 @@
 //    before the data is sent, and the FETCH then carries FLAGS (RFC 9051 6.4.5).
 //  - Flags: system flags case-insensitive, \Recent cannot be stored (BAD).
 //  - SEARCH: CHARSET US-ASCII or UTF-8 (else NO [BADCHARSET]); text keys go through
-//    mime/search (decoded headers, body text, case folding); dates compare in UTC; "$" (RFC
-//    5182 SEARCHRES) is not supported. After ENABLE IMAP4rev2 the answer is ESEARCH.
-// Left out: BINARY, QRESYNC VANISHED, SEARCH RETURN (SAVE), SORT, THREAD.
+//    mime/search (decoded headers, body text, case folding); dates compare in UTC. After
+//    ENABLE IMAP4rev2 the answer is ESEARCH.
+//  - "$" (RFC 5182, RFC 9051 6.4.4.1): the result of the last SEARCH (or SORT) RETURN (SAVE),
+//    kept as UIDs, so it follows expunges by itself; it works wherever a sequence set does
+//    (FETCH, STORE, COPY, MOVE, UID EXPUNGE, SEARCH keys, and their UID forms) and is empty
+//    after SELECT, EXAMINE, UNSELECT and CLOSE, and after a SAVE that failed (BADCHARSET). SAVE
+//    alone sends no ESEARCH; with only MIN and/or MAX it saves just those.
+//  - BINARY[part]<partial>, BINARY.PEEK, BINARY.SIZE (RFC 3516): the part with its transfer
+//    encoding undone (mime::ParsedMessage::binary()); literal8 "~{n}" only when the data holds
+//    NUL. An encoding we cannot undo answers NO [UNKNOWN-CTE] for the command; the message's
+//    FETCH response is left out (a \Seen it gained still goes out as FLAGS), the others are
+//    served. BINARY (not PEEK) sets \Seen like BODY[].
+// Left out: QRESYNC VANISHED; "$" after a SEARCH ... SAVE the parser rejected (BAD) stays as it
+// was (RFC 5182 would empty it, but an unparsable command has no known options).
 #include <algorithm>
 #include <optional>
 #include <utility>
@@ -71,7 +83,8 @@ bool sets_seen(const FetchAttribute& a) {
     switch (a.kind) {
         case FetchAttribute::Kind::Rfc822:
         case FetchAttribute::Kind::Rfc822Text: return true;
-        case FetchAttribute::Kind::BodySection: return !a.peek;
+        case FetchAttribute::Kind::BodySection:
+        case FetchAttribute::Kind::Binary: return !a.peek;
         default: return false;
     }
 }
@@ -84,7 +97,9 @@ bool needs_content(const FetchAttribute& a) {
         case FetchAttribute::Kind::Rfc822:
         case FetchAttribute::Kind::Rfc822Header:
         case FetchAttribute::Kind::Rfc822Text:
-        case FetchAttribute::Kind::BodySection: return true;
+        case FetchAttribute::Kind::BodySection:
+        case FetchAttribute::Kind::Binary:
+        case FetchAttribute::Kind::BinarySize: return true;
         default: return false;
     }
 }
@@ -94,13 +109,6 @@ bool uses_modseq(const SearchKey& k) {
     return std::any_of(k.children.begin(), k.children.end(), uses_modseq);
 }
 
-bool uses_saved(const SearchKey& k) {
-    if ((k.kind == SearchKey::Kind::SequenceNumbers || k.kind == SearchKey::Kind::Uid) && k.set.is_saved_result()) {
-        return true;
-    }
-    return std::any_of(k.children.begin(), k.children.end(), uses_saved);
-}
-
 // One message as SEARCH sees it: the metadata, and the content read and parsed on demand.
 struct SearchTarget {
     const MessageMeta& meta;
@@ -108,6 +116,7 @@ struct SearchTarget {
     std::uint32_t count;
     std::uint32_t max_uid;
     SelectedFolder& folder;
+    const std::vector<std::uint32_t>& saved;  // "$" as UIDs, ascending
     std::optional<std::string> stored;
     std::optional<mime::ParsedMessage> parsed;
     bool unreadable = false;
@@ -197,8 +206,10 @@ bool evaluate(const SearchKey& k, SearchTarget& t) {
         }
         case K::Larger: return m.size > k.number;
         case K::Smaller: return m.size < k.number;
-        case K::SequenceNumbers: return k.set.contains(t.seq, t.count);
-        case K::Uid: return k.set.contains(m.uid, t.max_uid);
+        case K::SequenceNumbers:
+        case K::Uid:
+            if (k.set.is_saved_result()) return std::binary_search(t.saved.begin(), t.saved.end(), m.uid);
+            return k.kind == K::Uid ? k.set.contains(m.uid, t.max_uid) : k.set.contains(t.seq, t.count);
         case K::Modseq: return m.modseq >= k.number;
     }
     return false;
@@ -207,8 +218,9 @@ bool evaluate(const SearchKey& k, SearchTarget& t) {
 }  // namespace
 
 std::vector<std::size_t> ServerSession::resolve(const SequenceSet& set, bool uid) const {
+    if (set.is_saved_result()) return resolve_saved();
     std::vector<std::size_t> out;
-    if (messages_.empty() || set.is_saved_result()) return out;
+    if (messages_.empty()) return out;
     if (!uid) {
         set.for_each(static_cast<std::uint32_t>(messages_.size()), [&](std::uint32_t n) { out.push_back(n - 1); });
         return out;
@@ -223,10 +235,22 @@ std::vector<std::size_t> ServerSession::resolve(const SequenceSet& set, bool uid
     return out;
 }
 
+std::vector<std::size_t> ServerSession::resolve_saved() const {
+    std::vector<std::size_t> out;
+    auto it = messages_.begin();
+    for (auto uid : saved_uids_) {
+        it = std::lower_bound(it, messages_.end(), uid, [](const MessageMeta& m, std::uint32_t u) { return m.uid < u; });
+        if (it == messages_.end()) break;
+        if (it->uid == uid) out.push_back(static_cast<std::size_t>(it - messages_.begin()));
+    }
+    return out;
+}
+
 namespace {
-// Sequence numbers beyond the mailbox (RFC 9051 6.4.5: the client must not send them).
+// Sequence numbers beyond the mailbox (RFC 9051 6.4.5: the client must not send them). "$"
+// names only messages that exist (RFC 5182 2.1).
 bool valid_sequence_set(const SequenceSet& set, std::size_t count) {
-    if (set.is_saved_result()) return false;
+    if (set.is_saved_result()) return true;
     for (const auto& r : set.ranges()) {
         if (count == 0) return false;
         if (r.first != kStar && r.first > count) return false;
@@ -317,9 +341,6 @@ void ServerSession::cmd_fetch(const Command& cmd, const Fetch& f) {
     bool seen = false;
     bool want_modseq = f.changed_since.has_value();
     for (const auto& a : f.attributes) {
-        if (a.kind == FetchAttribute::Kind::Binary || a.kind == FetchAttribute::Kind::BinarySize) {
-            return bad(cmd.tag, "BINARY is not supported");
-        }
         content = content || needs_content(a);
         seen = seen || sets_seen(a);
         want_modseq = want_modseq || a.kind == FetchAttribute::Kind::Modseq;
@@ -353,6 +374,7 @@ void ServerSession::cmd_fetch(const Command& cmd, const Fetch& f) {
 
     const bool utf8 = utf8_ || rev2_;
     bool expunged = false;
+    bool unknown_cte = false;
     for (auto i : indexes) {
         const MessageMeta& m = messages_[i];
         std::optional<mime::ParsedMessage> parsed;
@@ -374,13 +396,14 @@ void ServerSession::cmd_fetch(const Command& cmd, const Fetch& f) {
             first = false;
             out += name;
         };
-        bool uid_done = false, flags_done = false, modseq_done = false;
+        bool uid_done = false, flags_done = false, modseq_done = false, cte_failed = false;
         if (cmd.uid) {
             item("UID " + std::to_string(m.uid));
             uid_done = true;
         }
         for (const auto& a : f.attributes) {
             using Kind = FetchAttribute::Kind;
+            if (cte_failed) break;
             switch (a.kind) {
                 case Kind::Uid:
                     if (!uid_done) item("UID " + std::to_string(m.uid));
@@ -439,8 +462,36 @@ void ServerSession::cmd_fetch(const Command& cmd, const Fetch& f) {
                     break;
                 }
                 case Kind::Binary:
-                case Kind::BinarySize: break;  // refused above
+                case Kind::BinarySize: {
+                    auto data = parsed->binary(std::vector<unsigned>(a.section.part.begin(), a.section.part.end()));
+                    if (data.status() == mime::SectionStatus::Invalid) return bad(cmd.tag, "Invalid section");
+                    if (data.status() == mime::SectionStatus::UnknownEncoding) {
+                        cte_failed = true;
+                        break;
+                    }
+                    // A part that does not exist is served empty, as BODY[] serves it.
+                    std::string_view bytes = data.bytes();
+                    item(a.kind == Kind::Binary ? "BINARY[" : "BINARY.SIZE[");
+                    append_section(out, a.section);
+                    out += ']';
+                    if (a.kind == Kind::BinarySize) {
+                        out += ' ' + std::to_string(bytes.size());
+                        break;
+                    }
+                    if (a.partial) {
+                        out += '<' + std::to_string(a.partial->offset) + '>';
+                        bytes = mime::partial(bytes, a.partial->offset, a.partial->length);
+                    }
+                    out += ' ';
+                    append_binary(out, bytes);
+                    break;
+                }
             }
+        }
+        if (cte_failed) {
+            unknown_cte = true;
+            if (flags_changed[i]) send(flags_fetch(i, cmd.uid));
+            continue;
         }
         if (flags_changed[i] && !flags_done) {
             item("FLAGS ");
@@ -450,6 +501,7 @@ void ServerSession::cmd_fetch(const Command& cmd, const Fetch& f) {
         out += ")\r\n";
         send(std::move(out));
     }
+    if (unknown_cte) return tagged(cmd, "NO", "UNKNOWN-CTE", "Cannot decode the content-transfer-encoding");
     if (expunged) return tagged(cmd, "NO", "EXPUNGEISSUED", "Some messages were expunged");
     ok(cmd, cmd.uid ? "UID FETCH completed" : "FETCH completed");
 }
@@ -595,28 +647,58 @@ void ServerSession::cmd_copy(const Command& cmd, const SequenceSet& set, std::st
 
 // ---- SEARCH --------------------------------------------------------------------------------
 
-void ServerSession::cmd_search(const Command& cmd, const Search& s) {
-    if (s.charset && !iequals(*s.charset, "UTF-8") && !iequals(*s.charset, "US-ASCII")) {
-        return tagged(cmd, "NO", "BADCHARSET (US-ASCII UTF-8)", "Unsupported charset");
-    }
-    if (uses_saved(s.criteria)) return bad(cmd.tag, "Saved search results are not supported");
-    if (s.return_options && s.return_options->save) return bad(cmd.tag, "SEARCH RETURN (SAVE) is not supported");
-    const bool modseq_key = uses_modseq(s.criteria);
-    if (modseq_key) condstore_ = true;
+void ServerSession::for_each_match(const SearchKey& criteria, bool want_content, const MatchVisitor& hit) {
     const auto count = static_cast<std::uint32_t>(messages_.size());
     const std::uint32_t max_uid = messages_.empty() ? 0 : messages_.back().uid;
-    std::vector<std::uint32_t> hits;  // sequence numbers or UIDs
-    std::uint64_t max_modseq = 0;
     for (std::uint32_t i = 0; i < count; ++i) {
-        SearchTarget t{messages_[i], i + 1, count, max_uid, *selected_, std::nullopt, std::nullopt, false};
-        if (!evaluate(s.criteria, t)) continue;
-        hits.push_back(cmd.uid ? messages_[i].uid : i + 1);
-        max_modseq = std::max(max_modseq, messages_[i].modseq);
+        SearchTarget t{messages_[i], i + 1, count, max_uid, *selected_, saved_uids_, std::nullopt, std::nullopt, false};
+        if (!evaluate(criteria, t)) continue;
+        hit(i, want_content ? t.content() : nullptr);
     }
+}
+
+void ServerSession::save_result(const SearchReturn& ret, const std::vector<std::size_t>& ordered) {
+    std::vector<std::uint32_t> uids;
+    if ((ret.min || ret.max) && !ret.all && !ret.count) {
+        // RFC 9051 6.4.4.1: SAVE with MIN and/or MAX alone saves just those.
+        if (!ordered.empty()) {
+            if (ret.min) uids.push_back(messages_[ordered.front()].uid);
+            if (ret.max) uids.push_back(messages_[ordered.back()].uid);
+        }
+    } else {
+        for (auto i : ordered) uids.push_back(messages_[i].uid);
+    }
+    std::sort(uids.begin(), uids.end());
+    uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
+    saved_uids_ = std::move(uids);
+}
+
+void ServerSession::cmd_search(const Command& cmd, const Search& s) {
+    const bool save = s.return_options && s.return_options->save;
+    if (s.charset && !iequals(*s.charset, "UTF-8") && !iequals(*s.charset, "US-ASCII")) {
+        if (save) saved_uids_.clear();  // RFC 5182 2.1: a failed SAVE empties "$"
+        return tagged(cmd, "NO", "BADCHARSET (US-ASCII UTF-8)", "Unsupported charset");
+    }
+    const bool modseq_key = uses_modseq(s.criteria);
+    if (modseq_key) condstore_ = true;
+    std::vector<std::size_t> found;
+    std::uint64_t max_modseq = 0;
+    for_each_match(s.criteria, false, [&](std::size_t i, const std::string*) {
+        found.push_back(i);
+        max_modseq = std::max(max_modseq, messages_[i].modseq);
+    });
+    // Saved before the response is built: "$" in this very command meant the previous result.
+    if (save) save_result(*s.return_options, found);
+    std::vector<std::uint32_t> hits;  // sequence numbers or UIDs
+    hits.reserve(found.size());
+    for (auto i : found) hits.push_back(cmd.uid ? messages_[i].uid : static_cast<std::uint32_t>(i + 1));
     std::string out;
     if (s.return_options || rev2_) {
         SearchReturn ret = s.return_options.value_or(SearchReturn{});
-        if (!ret.min && !ret.max && !ret.count && !ret.all) ret.all = true;
+        const bool none = !ret.min && !ret.max && !ret.count && !ret.all;
+        // RFC 9051 6.4.4.1: SAVE alone asks for no ESEARCH response at all.
+        if (none && ret.save) return ok(cmd, cmd.uid ? "UID SEARCH completed" : "SEARCH completed");
+        if (none) ret.all = true;
         out = "* ESEARCH (TAG ";
         append_quoted(out, cmd.tag);
         out += ')';

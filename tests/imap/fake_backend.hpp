@@ -69,6 +69,7 @@ public:
     std::optional<BackendError> fail_next;
     std::uint32_t next_uidvalidity = 1000;
     std::int64_t now = 1'700'000'000;
+    std::size_t reads = 0;  // SelectedFolder::read() calls, to check a command's cost
 
     FakeBackend() { folders["INBOX"] = FakeFolder{next_uidvalidity++, 1, 1, {}, true, true, ""}; }
 
@@ -199,6 +200,7 @@ inline FakeFolder* FakeSelected::folder() {
 }
 
 inline BackendResult<std::string> FakeSelected::read(std::uint32_t uid) {
+    ++b_.reads;
     BackendError e;
     if (b_.failing(e)) return e;
     auto* f = folder();
