@@ -6,6 +6,9 @@
 // size.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
+
 #include "session_dialog.hpp"
 
 using namespace tern;
@@ -242,4 +245,40 @@ TEST(ImapQresync, ReselectSaysClosed) {
     ASSERT_FALSE(e.empty());
     EXPECT_EQ(e.front(), "S: * OK [CLOSED] Previous mailbox closed");
     EXPECT_EQ(e.back(), "S: b OK [READ-ONLY] EXAMINE completed");
+}
+
+TEST(ImapQresync, RandomStreamsNeverSayExpunge) {
+    // Random QRESYNC-era commands while another session keeps changing INBOX: the same
+    // transcript at every chunking, never an EXPUNGE, never a closed connection.
+    const std::vector<std::string> lines = {
+        "a NOOP", "b SELECT INBOX (QRESYNC (1000 2 1:9 (1:2 1:2)))", "c EXAMINE INBOX (QRESYNC (1000 3))",
+        "d UID FETCH 1:* (FLAGS) (CHANGEDSINCE 1 VANISHED)", "e FETCH 1:* (FLAGS BODY[TEXT])", "f STORE 1:2 +FLAGS (\\Deleted)",
+        "g EXPUNGE", "h UID EXPUNGE 1:*", "i MOVE 1 Sent", "j SEARCH ALL", "k UID STORE * -FLAGS.SILENT (\\Seen)",
+        "l CLOSE", "m UNSELECT", "n SELECT INBOX", "o IDLE", "DONE", "p UID FETCH 2:* (UID) (CHANGEDSINCE 3 VANISHED)",
+    };
+    auto opts = test_options();
+    opts.limits.errors = 1000;
+    std::vector<Phase> phases;
+    for (std::uint32_t seed = 1; seed <= 8; ++seed) {
+        std::mt19937 rng(seed);
+        std::uniform_int_distribution<std::size_t> pick(0, lines.size() - 1);
+        std::string input = seed == 1 ? kLogin + kEnable + "s SELECT INBOX\r\n" : "";
+        for (int i = 0; i < 25; ++i) input += lines[pick(rng)] + "\r\n";
+        phases.push_back(Phase{input, [seed](FakeBackend& b) {
+                                   auto& inbox = b.folders["INBOX"];
+                                   if (!inbox.messages.empty() && seed % 2 == 0) {
+                                       b.remove_message("INBOX", inbox.messages.front().uid);
+                                   }
+                                   if (!inbox.messages.empty()) b.set_flags("INBOX", inbox.messages.back().uid, {"$X"});
+                                   b.add("INBOX", "Subject: more\r\n\r\nbody\r\n");
+                               }});
+    }
+    Transcript whole = run_every_chunking(opts, phases, standard());
+    EXPECT_GT(whole.events.size(), 150u);
+    EXPECT_TRUE(has_prefix(whole, "S: * VANISHED ")) << whole;
+    EXPECT_TRUE(has_prefix(whole, "S: * VANISHED (EARLIER) ")) << whole;
+    EXPECT_FALSE(std::any_of(whole.events.begin(), whole.events.end(),
+                             [](const std::string& e) { return e.ends_with(" EXPUNGE"); }))
+        << whole;
+    EXPECT_FALSE(has_event(whole, "CLOSE")) << whole;
 }
