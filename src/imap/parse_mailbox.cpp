@@ -18,7 +18,9 @@ namespace {
 // How many numbers a set without '*' names as written (repeats counted).
 std::uint64_t written_count(const SequenceSet& set) {
     std::uint64_t n = 0;
-    for (const auto& r : set.ranges()) n += static_cast<std::uint64_t>(std::max(r.first, r.last)) - std::min(r.first, r.last) + 1;
+    for (const auto& r : set.ranges()) {
+        n += static_cast<std::uint64_t>(std::max(r.first, r.last)) - std::min(r.first, r.last) + 1;
+    }
     return n;
 }
 
