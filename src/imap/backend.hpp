@@ -1,11 +1,12 @@
 // The storage the IMAP session works on, in IMAP terms: one user's folders (LIST, CREATE,
 // DELETE, RENAME, SUBSCRIBE, STATUS, APPEND) and one selected folder (its view of UIDs, flags
-// and mod-sequences; message bytes; STORE, EXPUNGE, COPY, MOVE; changes since the last view).
+// and mod-sequences; message bytes; STORE, EXPUNGE, COPY, MOVE; changes since the last view;
+// the UIDs expunged since a mod-sequence, for QRESYNC).
 //
 // Synchronous on purpose: the network driver runs command execution on a file-I/O thread
 // pool, so the session calls these directly while it executes a command. The shapes follow
 // mailbox::Store / mailbox::Folder (and FolderStatus, AppendResult, StoreResult, ExpungeResult,
-// CopyResult, Snapshot diffs) so an adapter maps them one to one.
+// CopyResult, Snapshot diffs and expunged ranges) so an adapter maps them one to one.
 //
 // Conventions:
 //  - Folder names are UTF-8 with '/' as the hierarchy delimiter (kDelimiter), "INBOX" for the
@@ -106,6 +107,11 @@ struct CopyOutcome {
     std::uint32_t dest_uidvalidity = 0;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> uids;  // (source, destination) ascending
 };
+// UIDs expunged after a mod-sequence (RFC 7162 QRESYNC, VANISHED (EARLIER)).
+struct ExpungedHistory {
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> ranges;  // [first, last], ascending, disjoint
+    bool complete = true;  // false: the history does not reach back to that mod-sequence
+};
 struct AppendOutcome {
     std::uint32_t uidvalidity = 0;
     std::uint32_t uid = 0;
@@ -127,6 +133,10 @@ public:
     virtual BackendResult<CopyOutcome> copy(const std::vector<std::uint32_t>& uids, std::string_view dest) = 0;
     virtual BackendResult<CopyOutcome> move(const std::vector<std::uint32_t>& uids, std::string_view dest) = 0;
     virtual BackendResult<FolderChanges> changes() = 0;
+    // UIDs expunged after `modseq` as of the last view (select() or changes()), for QRESYNC
+    // (RFC 7162 3.2.5.1, 3.2.6). The ranges may also hold UIDs expunged earlier (RFC 7162
+    // allows reporting those); the session drops the UIDs it still lists.
+    virtual BackendResult<ExpungedHistory> expunged_since(std::uint64_t modseq) = 0;
 };
 
 class Backend {

@@ -6,12 +6,23 @@
 //
 // Unknown SELECT, CREATE and LIST options are syntax errors (RFC 5258 3: a server MUST reply
 // BAD to an unrecognised selection or return option).
+#include <algorithm>
+#include <cstdint>
 #include <utility>
 
 #include "imap/command_grammar.hpp"
 
 namespace tern::imap::detail {
 namespace {
+
+// How many numbers a set without '*' names as written (repeats counted).
+std::uint64_t written_count(const SequenceSet& set) {
+    std::uint64_t n = 0;
+    for (const auto& r : set.ranges()) {
+        n += static_cast<std::uint64_t>(std::max(r.first, r.last)) - std::min(r.first, r.last) + 1;
+    }
+    return n;
+}
 
 QresyncParams parse_qresync(Cursor& in) {
     QresyncParams q;
@@ -29,9 +40,13 @@ QresyncParams parse_qresync(Cursor& in) {
             }
         }
         in.expect('(', "\"(\" to start the sequence match data");
-        q.known_sequence_set = in.sequence_set("known sequence set", false, true);
+        q.known_sequence_set = in.sequence_set("known sequence set", false, false);
         in.sp("known UID set");
-        q.known_uid_set = in.sequence_set("known UID set", false, true);
+        q.known_uid_set = in.sequence_set("known UID set", false, false);
+        // RFC 7162 3.2.5.2: the two sets are pairs, message number and UID ("*" is not allowed).
+        if (written_count(*q.known_sequence_set) != written_count(*q.known_uid_set)) {
+            fail("known sequence set and known UID set differ in size");
+        }
         in.expect(')', "\")\" to end the sequence match data");
     }
     in.expect(')', "\")\" to end the QRESYNC parameters");

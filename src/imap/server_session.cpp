@@ -12,9 +12,8 @@
 //  - Counted towards limits.errors: every BAD, and every NO the client caused by its own
 //    syntax or sequencing (refused login before TLS, invalid mailbox names). NO answers about
 //    the store's content (NONEXISTENT, ALREADYEXISTS, ...) and server failures are not.
-//  - ENABLE (RFC 5161) is accepted in the authenticated state only. QRESYNC is neither
-//    advertised nor enabled: this server does not offer it (README, "Not done yet"). Unknown
-//    names are ignored as RFC 5161 3.1 asks.
+//  - ENABLE (RFC 5161) is accepted in the authenticated state only. ENABLE QRESYNC enables
+//    CONDSTORE too (RFC 7162 3.2.3). Unknown names are ignored as RFC 5161 3.1 asks.
 #include "imap/server_session.hpp"
 
 #include <algorithm>
@@ -261,7 +260,7 @@ std::string ServerSession::capabilities() const {
             caps += " LOGINDISABLED";
         }
     } else {
-        caps += " NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE ESEARCH CONDSTORE UTF8=ACCEPT STATUS=SIZE";
+        caps += " NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE ESEARCH CONDSTORE QRESYNC UTF8=ACCEPT STATUS=SIZE";
         caps += " APPENDLIMIT=" + std::to_string(opts_.limits.append_limit);
         caps += " BINARY SEARCHRES SORT SORT=DISPLAY ESORT THREAD=REFERENCES THREAD=ORDEREDSUBJECT";
     }
@@ -315,6 +314,10 @@ void ServerSession::cmd_enable(const Command& cmd, const Enable& e) {
         } else if (iequals(name, "CONDSTORE")) {
             flag = &condstore_;
             canonical = "CONDSTORE";
+        } else if (iequals(name, "QRESYNC")) {
+            flag = &qresync_;
+            canonical = "QRESYNC";
+            condstore_ = true;
         }
         if (flag == nullptr || *flag) continue;  // unknown, not offered, or already enabled
         *flag = true;

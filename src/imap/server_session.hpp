@@ -2,7 +2,7 @@
 // actions out (RFC 9051 IMAP4rev2 and RFC 3501 IMAP4rev1; RFC 2971 ID; RFC 5161 ENABLE;
 // RFC 4959 SASL-IR; RFC 7888 LITERAL+; RFC 2177 IDLE; RFC 2342 NAMESPACE; RFC 3691 UNSELECT;
 // RFC 4315 UIDPLUS; RFC 6851 MOVE; RFC 3348 CHILDREN; RFC 6154 SPECIAL-USE; RFC 4731 ESEARCH;
-// RFC 6855 UTF8=ACCEPT; RFC 7162 CONDSTORE; RFC 5530 response codes; RFC 3516 BINARY; RFC 5182
+// RFC 6855 UTF8=ACCEPT; RFC 7162 CONDSTORE and QRESYNC; RFC 5530 response codes; RFC 3516 BINARY; RFC 5182
 // SEARCHRES; RFC 5256 SORT and THREAD=REFERENCES/ORDEREDSUBJECT; RFC 5957 SORT=DISPLAY;
 // RFC 5267 ESORT).
 //
@@ -17,8 +17,8 @@
 // States (RFC 9051 3): not authenticated, authenticated, selected, logout. IDLE is a sub-state
 // of authenticated/selected: the driver calls folder_changed() when the store signals a change
 // and the session sends the updates right away. In the selected state the session also polls
-// SelectedFolder::changes() after every successful command and sends EXISTS, EXPUNGE and
-// FETCH (FLAGS) before the tagged OK.
+// SelectedFolder::changes() after every successful command and sends EXISTS, EXPUNGE (VANISHED
+// after ENABLE QRESYNC) and FETCH (FLAGS) before the tagged OK.
 //
 // Security decisions:
 //  - STARTTLS: input buffered after the STARTTLS line is discarded, never executed
@@ -36,9 +36,9 @@
 //  - Mailbox names are decoded strictly (modified UTF-7, or UTF-8 after ENABLE UTF8=ACCEPT /
 //    IMAP4rev2) and names with control characters or wildcards are refused before the backend
 //    sees them.
-//  - EXPUNGE responses are never sent during FETCH, STORE or SEARCH (RFC 9051 7.5.1): changes
-//    found then are held back until the next command that may carry them.
-// Left out: QRESYNC (VANISHED), COMPRESS, QUOTA, LIST-EXTENDED return options beyond basic
+//  - EXPUNGE (or VANISHED) responses are never sent during FETCH, STORE or SEARCH (RFC 9051
+//    7.5.1): changes found then are held back until the next command that may carry them.
+// Left out: COMPRESS, QUOTA, LIST-EXTENDED return options beyond basic
 // behaviour, NOTIFY, METADATA, CONTEXT=SEARCH/SORT, THREAD=REFS.
 #pragma once
 
@@ -145,6 +145,7 @@ public:
     bool utf8_enabled() const { return utf8_; }
     bool rev2_enabled() const { return rev2_; }
     bool condstore_enabled() const { return condstore_; }
+    bool qresync_enabled() const { return qresync_; }
     std::size_t error_count() const { return errors_; }
     std::size_t buffered() const { return reader_.buffered(); }
     std::size_t selected_count() const { return messages_.size(); }
@@ -218,6 +219,12 @@ private:
     void send_updates(bool allow_expunge);
     void send_expunged(const std::vector<std::uint32_t>& uids);
     std::string flags_fetch(std::size_t index, bool with_uid) const;
+    // session_qresync.cpp (RFC 7162 3.2)
+    std::string resync(const QresyncParams& q);
+    std::string vanished_earlier(const std::vector<SeqRange>& wanted, std::uint64_t modseq, std::uint32_t floor);
+    std::uint32_t seq_match_floor(const QresyncParams& q) const;
+    std::string vanished(const std::vector<std::size_t>& gone) const;
+    std::uint32_t max_uid() const;
 
     // output
     void send(std::string bytes);
@@ -243,6 +250,7 @@ private:
     bool utf8_ = false;
     bool rev2_ = false;
     bool condstore_ = false;
+    bool qresync_ = false;  // implies condstore_
 
     // login in progress
     std::string pending_tag_;           // the LOGIN/AUTHENTICATE command being answered
@@ -265,6 +273,7 @@ private:
     // RFC 5182 search result variable ("$"), as UIDs, ascending: an expunged message drops out
     // by itself (its UID no longer resolves). Emptied by unselect().
     std::vector<std::uint32_t> saved_uids_;
+    std::uint64_t pending_modseq_ = 0;  // HIGHESTMODSEQ from before the oldest of those (QRESYNC)
     std::uint32_t uidnext_ = 1;
     std::uint32_t uidvalidity_ = 0;
     std::uint64_t highestmodseq_ = 0;

@@ -94,7 +94,7 @@ void ServerSession::unselect() {
 }
 
 void ServerSession::cmd_select(const Command& cmd, const Select& s) {
-    if (s.qresync) return bad(cmd.tag, "QRESYNC is not enabled");
+    if (s.qresync && !qresync_) return bad(cmd.tag, "QRESYNC is not enabled");  // RFC 7162 3.2.5
     const bool was_selected = state_ == State::Selected;
     unselect();
     // RFC 9051 7.1: [CLOSED] tells the client the previous mailbox's updates are over.
@@ -153,6 +153,7 @@ void ServerSession::cmd_select(const Command& cmd, const Select& s) {
         append_mailbox(out, encode_name(selected_name_), utf8_ || rev2_);
         out += "\r\n";
     }
+    if (s.qresync) out += resync(*s.qresync);  // VANISHED (EARLIER), FETCH: session_qresync.cpp
     send(std::move(out));
     ok(cmd, std::string(s.read_only ? "EXAMINE" : "SELECT") + " completed", read_only_ ? "READ-ONLY" : "READ-WRITE");
 }

@@ -30,7 +30,8 @@
 //    NUL. An encoding we cannot undo answers NO [UNKNOWN-CTE] for the command; the message's
 //    FETCH response is left out (a \Seen it gained still goes out as FLAGS), the others are
 //    served. BINARY (not PEEK) sets \Seen like BODY[].
-// Left out: QRESYNC VANISHED; "$" after a SEARCH ... SAVE the parser rejected (BAD) stays as it
+// After ENABLE QRESYNC, expunges are reported as VANISHED (session_qresync.cpp has the rest).
+// Left out: "$" after a SEARCH ... SAVE the parser rejected (BAD) stays as it
 // was (RFC 5182 would empty it, but an unparsable command has no known options).
 #include <algorithm>
 #include <optional>
@@ -263,7 +264,7 @@ bool valid_sequence_set(const SequenceSet& set, std::size_t count) {
 std::string ServerSession::flags_fetch(std::size_t index, bool with_uid) const {
     const auto& m = messages_[index];
     std::string out = "* " + std::to_string(index + 1) + " FETCH (";
-    if (with_uid) out += "UID " + std::to_string(m.uid) + " ";
+    if (with_uid || qresync_) out += "UID " + std::to_string(m.uid) + " ";  // RFC 7162 3.2.4
     out += "FLAGS ";
     append_flag_list(out, m.flags);
     if (condstore_) out += " MODSEQ (" + std::to_string(m.modseq) + ")";
@@ -284,7 +285,11 @@ void ServerSession::send_expunged(const std::vector<std::uint32_t>& uids) {
     std::sort(gone.begin(), gone.end());
     gone.erase(std::unique(gone.begin(), gone.end()), gone.end());
     std::string out;
-    for (std::size_t k = 0; k < gone.size(); ++k) out += "* " + std::to_string(gone[k] + 1 - k) + " EXPUNGE\r\n";
+    if (qresync_) {
+        out = vanished(gone);  // RFC 7162 3.2.10: VANISHED replaces EXPUNGE
+    } else {
+        for (std::size_t k = 0; k < gone.size(); ++k) out += "* " + std::to_string(gone[k] + 1 - k) + " EXPUNGE\r\n";
+    }
     std::size_t next = 0, write = 0;
     for (std::size_t i = 0; i < messages_.size(); ++i) {
         if (next < gone.size() && gone[next] == i) {
@@ -306,6 +311,7 @@ void ServerSession::send_updates(bool allow_expunge) {
         return;  // a temporary failure: the next poll gets the changes
     }
     auto& c = std::get<FolderChanges>(r);
+    if (pending_expunges_.empty() && !c.expunged.empty()) pending_modseq_ = highestmodseq_;
     pending_expunges_.insert(pending_expunges_.end(), c.expunged.begin(), c.expunged.end());
     if (allow_expunge && !pending_expunges_.empty()) {
         std::sort(pending_expunges_.begin(), pending_expunges_.end());
@@ -329,6 +335,11 @@ void ServerSession::send_updates(bool allow_expunge) {
     }
     uidnext_ = std::max(uidnext_, c.uidnext);
     highestmodseq_ = std::max(highestmodseq_, c.highestmodseq);
+    // RFC 7162 3.2: while expunges are held back, the client must not take a MODSEQ it saw as
+    // its HIGHESTMODSEQ, or a resync after a lost connection would miss them.
+    if (qresync_ && !pending_expunges_.empty()) {
+        out += "* OK [HIGHESTMODSEQ " + std::to_string(pending_modseq_) + "] Expunges pending\r\n";
+    }
     if (!out.empty()) send(std::move(out));
 }
 
@@ -336,7 +347,7 @@ void ServerSession::send_updates(bool allow_expunge) {
 
 void ServerSession::cmd_fetch(const Command& cmd, const Fetch& f) {
     if (!cmd.uid && !valid_sequence_set(f.set, messages_.size())) return bad(cmd.tag, "Invalid message sequence number");
-    if (f.vanished) return bad(cmd.tag, "VANISHED requires QRESYNC");
+    if (f.vanished && !qresync_) return bad(cmd.tag, "VANISHED requires ENABLE QRESYNC");
     bool content = false;
     bool seen = false;
     bool want_modseq = f.changed_since.has_value();
@@ -370,6 +381,12 @@ void ServerSession::cmd_fetch(const Command& cmd, const Fetch& f) {
                 flags_changed[static_cast<std::size_t>(it - messages_.begin())] = true;
             }
         }
+    }
+
+    // RFC 7162 3.2.6: VANISHED (EARLIER) comes before the FETCH responses.
+    if (f.vanished) {
+        auto v = vanished_earlier(f.set.resolve(max_uid()), *f.changed_since, 0);
+        if (!v.empty()) send(std::move(v));
     }
 
     const bool utf8 = utf8_ || rev2_;
@@ -497,7 +514,11 @@ void ServerSession::cmd_fetch(const Command& cmd, const Fetch& f) {
             item("FLAGS ");
             append_flag_list(out, m.flags);
         }
-        if (f.changed_since && !modseq_done) item("MODSEQ (" + std::to_string(m.modseq) + ")");
+        // RFC 7162 3.2.4: a FETCH that set \Seen reports UID and MODSEQ once QRESYNC is on.
+        if (flags_changed[i] && qresync_ && !uid_done) item("UID " + std::to_string(m.uid));
+        if ((f.changed_since || (flags_changed[i] && qresync_)) && !modseq_done) {
+            item("MODSEQ (" + std::to_string(m.modseq) + ")");
+        }
         out += ")\r\n";
         send(std::move(out));
     }
@@ -547,7 +568,8 @@ void ServerSession::cmd_store(const Command& cmd, const Store& s) {
             out += flags_fetch(i, cmd.uid);
         } else if (condstore_ && changed[i]) {
             // RFC 7162 3.1.3: the new MODSEQ goes out even with .SILENT.
-            out += "* " + std::to_string(i + 1) + " FETCH (" + (cmd.uid ? "UID " + std::to_string(uid) + " " : "") +
+            out += "* " + std::to_string(i + 1) + " FETCH (" +
+                   (cmd.uid || qresync_ ? "UID " + std::to_string(uid) + " " : "") +
                    "MODSEQ (" + std::to_string(messages_[i].modseq) + "))\r\n";
         }
     }

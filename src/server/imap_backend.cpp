@@ -110,6 +110,14 @@ public:
         return c;
     }
 
+    imap::BackendResult<imap::ExpungedHistory> expunged_since(std::uint64_t modseq) override {
+        // The index keeps every expunge of this UIDVALIDITY (ranges are merged, never dropped;
+        // a rebuilt index starts a new UIDVALIDITY), so the history always reaches back.
+        imap::ExpungedHistory h;
+        h.ranges = last_->expunged->since(modseq);
+        return h;
+    }
+
 private:
     imap::BackendResult<imap::CopyOutcome> transfer(const std::vector<std::uint32_t>& uids, std::string_view dest,
                                                     bool move) {

@@ -194,6 +194,14 @@ TEST(CommandParser, SelectAndExamine) {
     EXPECT_EQ(error("a SELECT x (QRESYNC (1 2 1:*))").message,
               "SELECT: \"*\" not allowed in known UIDs");
     EXPECT_EQ(error("a SELECT x (QRESYNC (1 2 3 (1:2)))").kind, ParseErrorKind::Syntax);
+    EXPECT_EQ(error("a SELECT x (QRESYNC (1 2 (1:3 4:5)))").message,
+              "SELECT: known sequence set and known UID set differ in size");
+    EXPECT_EQ(error("a SELECT x (QRESYNC (1 2 (1,2 5,5,6)))").message,
+              "SELECT: known sequence set and known UID set differ in size");
+    EXPECT_EQ(error("a SELECT x (QRESYNC (1 2 (1:* 3:4)))").message,
+              "SELECT: \"*\" not allowed in known sequence set");
+    EXPECT_EQ(error("a SELECT x (QRESYNC (1 2 (1:2 3:*)))").message,
+              "SELECT: \"*\" not allowed in known UID set");
     EXPECT_EQ(error("a SELECT x (FOO)").message, "SELECT: unknown parameter");
     EXPECT_EQ(error("a SELECT x ()").message, "SELECT: unknown parameter");
     EXPECT_EQ(error("a SELECT x (CONDSTORE CONDSTORE)").message, "SELECT: CONDSTORE given twice");

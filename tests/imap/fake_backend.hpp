@@ -2,7 +2,8 @@
 // mod-sequences, subscriptions and special-use; changes() diffs the folder against what the
 // selected view last reported, like mailbox snapshots do. Tests change folders directly
 // ("another session") with add(), set_flags() and remove_message(), and can make the next call
-// fail with fail_next.
+// fail with fail_next. Expunges are remembered with their mod-sequence (expunged_since); a
+// folder's history_from makes the history incomplete below it, as after a lost index.
 #pragma once
 
 #include <algorithm>
@@ -33,6 +34,8 @@ struct FakeFolder {
     bool subscribed = false;
     bool selectable = true;
     std::string special_use;
+    std::vector<std::pair<std::uint32_t, std::uint64_t>> expunged;  // (uid, modseq of its expunge)
+    std::uint64_t history_from = 0;  // expunged_since(m) is incomplete for m below this
 };
 
 class FakeBackend;
@@ -49,6 +52,7 @@ public:
     BackendResult<CopyOutcome> copy(const std::vector<std::uint32_t>& uids, std::string_view dest) override;
     BackendResult<CopyOutcome> move(const std::vector<std::uint32_t>& uids, std::string_view dest) override;
     BackendResult<FolderChanges> changes() override;
+    BackendResult<ExpungedHistory> expunged_since(std::uint64_t modseq) override;
 
 private:
     FakeFolder* folder();
@@ -71,7 +75,7 @@ public:
     std::int64_t now = 1'700'000'000;
     std::size_t reads = 0;  // SelectedFolder::read() calls, to check a command's cost
 
-    FakeBackend() { folders["INBOX"] = FakeFolder{next_uidvalidity++, 1, 1, {}, true, true, ""}; }
+    FakeBackend() { folders["INBOX"] = FakeFolder{next_uidvalidity++, 1, 1, {}, true, true, "", {}, 0}; }
 
     std::uint32_t add(const std::string& folder, std::string data, std::vector<std::string> flags = {},
                       std::int64_t date = 1'700'000'000) {
@@ -93,6 +97,7 @@ public:
         auto& f = folders.at(folder);
         std::erase_if(f.messages, [&](const FakeMessage& m) { return m.uid == uid; });
         ++f.modseq;
+        f.expunged.emplace_back(uid, f.modseq);
     }
 
     bool failing(BackendError& e) {
@@ -255,6 +260,7 @@ inline BackendResult<ExpungeOutcome> FakeSelected::expunge(const std::vector<std
         return del;
     });
     if (!out.expunged.empty()) ++f->modseq;
+    for (auto uid : out.expunged) f->expunged.emplace_back(uid, f->modseq);
     return out;
 }
 
@@ -284,6 +290,7 @@ inline BackendResult<CopyOutcome> FakeSelected::move(const std::vector<std::uint
             std::erase_if(f->messages, [&](const FakeMessage& m) { return m.uid == p.first; });
         }
         ++f->modseq;
+        for (const auto& p : c->uids) f->expunged.emplace_back(p.first, f->modseq);
     }
     return r;
 }
@@ -312,6 +319,30 @@ inline BackendResult<FolderChanges> FakeSelected::changes() {
     c.uidnext = f->uidnext;
     c.highestmodseq = f->modseq;
     return c;
+}
+
+// The folder's history as it is now (the real store answers as of the last view; the session
+// drops UIDs it still lists either way).
+inline BackendResult<ExpungedHistory> FakeSelected::expunged_since(std::uint64_t modseq) {
+    BackendError e;
+    if (b_.failing(e)) return e;
+    auto* f = folder();
+    if (!f) return BackendError::Gone;
+    ExpungedHistory h;
+    h.complete = modseq >= f->history_from;
+    std::vector<std::uint32_t> uids;
+    for (const auto& [uid, at] : f->expunged) {
+        if (at > modseq) uids.push_back(uid);
+    }
+    std::sort(uids.begin(), uids.end());
+    for (auto uid : uids) {
+        if (!h.ranges.empty() && h.ranges.back().second + 1 == uid) {
+            h.ranges.back().second = uid;
+        } else {
+            h.ranges.emplace_back(uid, uid);
+        }
+    }
+    return h;
 }
 
 }  // namespace tern::imap::session_test

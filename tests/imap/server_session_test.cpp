@@ -22,7 +22,7 @@ const std::string kPreCaps = "IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR ID ENABLE IDL
 const std::string kAuthCaps = kPreCaps + " AUTH=PLAIN AUTH=LOGIN AUTH=SCRAM-SHA-256";
 const std::string kGreeting = "S: * OK [CAPABILITY " + kAuthCaps + "] imap.example.test IMAP4rev2 ready";
 const std::string kPostCaps = kPreCaps +
-                              " NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE ESEARCH CONDSTORE UTF8=ACCEPT "
+                              " NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE ESEARCH CONDSTORE QRESYNC UTF8=ACCEPT "
                               "STATUS=SIZE APPENDLIMIT=52428800 BINARY SEARCHRES SORT SORT=DISPLAY ESORT "
                               "THREAD=REFERENCES THREAD=ORDEREDSUBJECT";
 const std::string kLoggedIn = "S: L OK [CAPABILITY " + kPostCaps + "] Logged in";
@@ -213,7 +213,7 @@ TEST(ImapSession, Enable) {
                                 kLogin + "a ENABLE CONDSTORE X-UNKNOWN utf8=accept\r\nb ENABLE CONDSTORE\r\n"
                                          "c ENABLE IMAP4rev2 QRESYNC\r\n");
     EXPECT_EQ(after_login(t), (Events{"S: * ENABLED CONDSTORE UTF8=ACCEPT", "S: a OK ENABLE completed",
-                                      "S: * ENABLED", "S: b OK ENABLE completed", "S: * ENABLED IMAP4rev2",
+                                      "S: * ENABLED", "S: b OK ENABLE completed", "S: * ENABLED IMAP4rev2 QRESYNC",
                                       "S: c OK ENABLE completed"}));
 }
 
