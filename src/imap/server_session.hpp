@@ -191,6 +191,9 @@ private:
     void cmd_namespace(const Command& cmd);
     void cmd_status(const Command& cmd, const Status& s);
     void cmd_append(const Command& cmd, const Append& a);
+    void cmd_getquotaroot(const Command& cmd, const GetQuotaRoot& q);
+    void cmd_getquota(const Command& cmd, const GetQuota& q);
+    void cmd_setquota(const Command& cmd);
     void unselect();
     // session_message.cpp
     void cmd_fetch(const Command& cmd, const Fetch& f);
