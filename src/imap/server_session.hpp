@@ -2,7 +2,8 @@
 // actions out (RFC 9051 IMAP4rev2 and RFC 3501 IMAP4rev1; RFC 2971 ID; RFC 5161 ENABLE;
 // RFC 4959 SASL-IR; RFC 7888 LITERAL+; RFC 2177 IDLE; RFC 2342 NAMESPACE; RFC 3691 UNSELECT;
 // RFC 4315 UIDPLUS; RFC 6851 MOVE; RFC 3348 CHILDREN; RFC 6154 SPECIAL-USE; RFC 4731 ESEARCH;
-// RFC 6855 UTF8=ACCEPT; RFC 7162 CONDSTORE; RFC 5530 response codes).
+// RFC 6855 UTF8=ACCEPT; RFC 7162 CONDSTORE; RFC 5530 response codes; RFC 5258 LIST-EXTENDED;
+// RFC 5819 LIST-STATUS; RFC 9208 QUOTA with QUOTA=RES-STORAGE).
 //
 // It reads no socket, clock or file. A network driver feeds it bytes and performs its actions:
 //   start(); loop { for a in take_actions(): perform(a); if (!parked() && !closed())
@@ -36,8 +37,8 @@
 //    sees them.
 //  - EXPUNGE responses are never sent during FETCH, STORE or SEARCH (RFC 9051 7.5.1): changes
 //    found then are held back until the next command that may carry them.
-// Left out: QRESYNC (VANISHED), SORT, THREAD, COMPRESS, QUOTA, BINARY, LIST-EXTENDED return
-// options beyond basic behaviour, SEARCH RETURN (SAVE), NOTIFY, METADATA.
+// Left out: QRESYNC (VANISHED), SORT, THREAD, COMPRESS, BINARY, SEARCH RETURN (SAVE), NOTIFY,
+// METADATA, QUOTASET and QUOTA resources other than STORAGE (no other limit is configured).
 #pragma once
 
 #include <chrono>

@@ -1,5 +1,6 @@
 // The authenticated state of the IMAP session (RFC 9051 6.3): SELECT, EXAMINE, CREATE, DELETE,
-// RENAME, SUBSCRIBE, UNSUBSCRIBE, LIST, LSUB (RFC 3501), NAMESPACE, STATUS, APPEND.
+// RENAME, SUBSCRIBE, UNSUBSCRIBE, LIST, LSUB (RFC 3501), NAMESPACE, STATUS, APPEND, and
+// GETQUOTA, GETQUOTAROOT, SETQUOTA (RFC 9208).
 //
 // Mailbox names arrive in modified UTF-7 (RFC 3501 5.1.3) unless the client enabled
 // UTF8=ACCEPT or IMAP4rev2, then in UTF-8; they go to the backend as UTF-8 and come back
@@ -7,10 +8,13 @@
 // wildcards, is refused with NO [CANNOT] before the backend sees it. INBOX is matched in any
 // case (RFC 9051 5.1).
 //
-// LIST: one namespace ("" with '/'); attributes \HasChildren/\HasNoChildren (RFC 3348),
-// \Noselect for folders the backend marks unselectable, the special-use attribute (RFC 6154).
-// LIST-EXTENDED selection options SUBSCRIBED and SPECIAL-USE filter, RETURN (SUBSCRIBED) adds
-// \Subscribed; other return options are ignored (LIST-EXTENDED is not advertised). Patterns
+// LIST: one namespace ("" with '/'); attributes \HasChildren/\HasNoChildren (RFC 3348, always
+// sent), \Noselect for folders the backend marks unselectable, \NonExistent (RFC 5258) for
+// names without a folder (\Noselect instead for a plain LIST from an IMAP4rev1 client), the
+// special-use attribute (RFC 6154, always sent). RFC 5258 LIST-EXTENDED: selection options
+// SUBSCRIBED, SPECIAL-USE, RECURSIVEMATCH (CHILDINFO) and REMOTE (no remote mailboxes: no
+// effect), return options SUBSCRIBED, CHILDREN, SPECIAL-USE, several patterns; RFC 5819
+// RETURN (STATUS (...)). Left out: OLDNAME extended data (RFC 9051 7.3.1). Patterns
 // longer than kMaxPattern are refused (matching is O(name x pattern)).
 #include <algorithm>
 #include <map>
