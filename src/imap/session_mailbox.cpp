@@ -15,7 +15,8 @@
 // SUBSCRIBED, SPECIAL-USE, RECURSIVEMATCH (CHILDINFO) and REMOTE (no remote mailboxes: no
 // effect), return options SUBSCRIBED, CHILDREN, SPECIAL-USE, several patterns; RFC 5819
 // RETURN (STATUS (...)). Left out: OLDNAME extended data (RFC 9051 7.3.1). Patterns
-// longer than kMaxPattern are refused (matching is O(name x pattern)).
+// longer than kMaxPattern, or more than kMaxPatterns of them, are refused (matching is
+// O(name x pattern) per pattern).
 #include <algorithm>
 #include <map>
 #include <set>
@@ -31,6 +32,8 @@ namespace tern::imap {
 namespace {
 
 constexpr std::size_t kMaxPattern = 1024;
+// LIST-EXTENDED patterns per command: every candidate name is matched against each of them.
+constexpr std::size_t kMaxPatterns = 64;
 
 // A special-use attribute from storage goes on the wire only if it looks like one ("\\" and
 // letters): it comes from a file, and a broken one must not break the LIST syntax.
@@ -208,6 +211,7 @@ void ServerSession::cmd_subscribe(const Command& cmd, std::string_view mailbox, 
 //    a pattern (so is not listed itself): then CHILDINFO says which criteria (3.5).
 void ServerSession::cmd_list(const Command& cmd, const List& l) {
     const bool utf8 = utf8_ || rev2_;
+    if (l.patterns.size() > kMaxPatterns) return bad(cmd.tag, "Too many patterns");
     std::vector<std::string> patterns;
     for (const auto& p : l.patterns) {
         if (p.empty()) continue;

@@ -156,9 +156,13 @@ TEST(ImapMailbox, AppendToSelectedSendsExists) {
 }
 
 TEST(ImapMailbox, BadPatterns) {
-    auto e = run("a LIST \"\" \"&Jjo\"\r\nb LIST \"\" \"" + std::string(1100, 'x') + "\"\r\nc LSUB \"\" \"&\"\r\n");
+    std::string many;
+    for (int i = 0; i < 65; ++i) many += i == 0 ? "p" : " p";
+    auto e = run("a LIST \"\" \"&Jjo\"\r\nb LIST \"\" \"" + std::string(1100, 'x') + "\"\r\nc LSUB \"\" \"&\"\r\n" +
+                 "d LIST \"\" (" + many + ")\r\ne LIST \"\" (" + many.substr(2) + ")\r\n");
     EXPECT_EQ(e, (Events{"S: a NO [CANNOT] Invalid mailbox pattern", "S: b BAD Pattern too long",
-                         "S: c NO [CANNOT] Invalid mailbox pattern"}));
+                         "S: c NO [CANNOT] Invalid mailbox pattern", "S: d BAD Too many patterns",
+                         "S: e OK LIST completed"}));
 }
 
 TEST(ImapMailbox, Utf8AppendNeedsEnable) {
