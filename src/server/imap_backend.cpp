@@ -52,7 +52,7 @@ std::optional<std::uint64_t> used_bytes(mailbox::Store& store, const std::filesy
     return std::nullopt;
 }
 
-// RFC 9208 5.3 / RFC 5530 OVERQUOTA: APPEND and COPY that would take the user over the limit
+// RFC 9208 / RFC 5530 OVERQUOTA: APPEND and COPY that would take the user over the limit
 // ([retrieval] quota, the one SMTP applies in quota_check.hpp) store nothing. SMTP refuses a
 // mailbox at or above the limit because it does not know the size at RCPT time; here the size
 // is known, so the rule is usage + adding > limit (which also refuses anything at the limit).
