@@ -17,7 +17,10 @@
 //  - Dates are Unix seconds (UTC).
 //  - Every call may fail with a BackendError; the session answers NO with the matching
 //    RFC 5530 response code. Nothing here throws for expected failures.
-// Left out: quotas, ACLs, metadata, shared namespaces.
+//  - Quota (RFC 9208): one quota root per user covering every folder, with a storage limit set
+//    by the administrator. The backend enforces it on append() and copy() (OverQuota); move()
+//    within the user's folders does not change usage and is never refused for quota.
+// Left out: quota roots per folder, setting limits over IMAP, ACLs, metadata, shared namespaces.
 #pragma once
 
 #include <cstdint>
@@ -57,6 +60,14 @@ struct FolderInfo {
     bool subscribed = false;
     bool selectable = true;    // false: \Noselect (a parent that exists only as a path)
     std::string special_use;   // "" or "\\Sent", "\\Drafts", "\\Trash", "\\Junk", "\\Archive", ...
+    // false: no folder of this name, only a path to folders below it or a subscription kept
+    // after the folder was deleted (RFC 5258 \NonExistent). Implies !selectable.
+    bool exists = true;
+};
+
+struct QuotaUsage {  // RFC 9208 STORAGE for the user's one quota root
+    std::uint64_t storage_limit = 0;  // bytes; 0: no limit configured, hence no quota root
+    std::uint64_t storage_used = 0;   // bytes over all folders; measured only when limited
 };
 
 struct FolderStatus {  // STATUS (RFC 9051 6.3.11; SIZE RFC 8438; HIGHESTMODSEQ RFC 7162)
@@ -142,7 +153,9 @@ public:
 class Backend {
 public:
     virtual ~Backend() = default;
-    virtual BackendResult<std::vector<FolderInfo>> list() = 0;  // every folder, any order
+    // Every folder, any order, and the subscribed names that have no folder (exists = false).
+    // Ancestors without a folder may be listed (exists = false); the session adds any missing.
+    virtual BackendResult<std::vector<FolderInfo>> list() = 0;
     virtual BackendResult<FolderStatus> status(std::string_view name) = 0;
     virtual BackendResult<Done> create(std::string_view name, std::string_view special_use) = 0;
     virtual BackendResult<Done> remove(std::string_view name) = 0;
@@ -152,6 +165,7 @@ public:
     virtual BackendResult<AppendOutcome> append(std::string_view name, std::string_view message,
                                                 const std::vector<std::string>& flags,
                                                 std::optional<std::int64_t> internal_date) = 0;  // nullopt: now
+    virtual BackendResult<QuotaUsage> quota() = 0;
 };
 
 }  // namespace tern::imap

@@ -8,7 +8,7 @@
 // Policies worth knowing:
 //  - A command in the wrong state gets "BAD Command not permitted in this state"
 //    (RFC 9051 6: a command not valid in the state is a protocol error). Commands the parser
-//    knows but we do not offer (QUOTA, COMPRESS) get "BAD Unsupported command".
+//    knows but we do not offer get "BAD Unsupported command".
 //  - Counted towards limits.errors: every BAD, and every NO the client caused by its own
 //    syntax or sequencing (refused login before TLS, invalid mailbox names). NO answers about
 //    the store's content (NONEXISTENT, ALREADYEXISTS, ...) and server failures are not.
@@ -52,7 +52,9 @@ Need need_of(const CommandBody& body) {
                                  std::is_same_v<T, Rename> || std::is_same_v<T, Subscribe> ||
                                  std::is_same_v<T, Unsubscribe> || std::is_same_v<T, List> ||
                                  std::is_same_v<T, Lsub> || std::is_same_v<T, Namespace> ||
-                                 std::is_same_v<T, Status> || std::is_same_v<T, Append> || std::is_same_v<T, Idle>) {
+                                 std::is_same_v<T, Status> || std::is_same_v<T, Append> || std::is_same_v<T, Idle> ||
+                                 std::is_same_v<T, GetQuota> || std::is_same_v<T, GetQuotaRoot> ||
+                                 std::is_same_v<T, SetQuota>) {
                 return Need::Authenticated;
             } else if constexpr (std::is_same_v<T, Check> || std::is_same_v<T, Close> || std::is_same_v<T, Unselect> ||
                                  std::is_same_v<T, Expunge> || std::is_same_v<T, Search> ||
@@ -203,6 +205,9 @@ void ServerSession::execute(const Command& cmd) {
             else if constexpr (std::is_same_v<T, Status>) cmd_status(cmd, c);
             else if constexpr (std::is_same_v<T, Append>) cmd_append(cmd, c);
             else if constexpr (std::is_same_v<T, Idle>) cmd_idle(cmd);
+            else if constexpr (std::is_same_v<T, GetQuotaRoot>) cmd_getquotaroot(cmd, c);
+            else if constexpr (std::is_same_v<T, GetQuota>) cmd_getquota(cmd, c);
+            else if constexpr (std::is_same_v<T, SetQuota>) cmd_setquota(cmd);
             else if constexpr (std::is_same_v<T, Check>) cmd_noop(cmd);
             else if constexpr (std::is_same_v<T, Close>) cmd_close(cmd);
             else if constexpr (std::is_same_v<T, Unselect>) {
@@ -263,6 +268,7 @@ std::string ServerSession::capabilities() const {
         caps += " NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE ESEARCH CONDSTORE QRESYNC UTF8=ACCEPT STATUS=SIZE";
         caps += " APPENDLIMIT=" + std::to_string(opts_.limits.append_limit);
         caps += " BINARY SEARCHRES SORT SORT=DISPLAY ESORT THREAD=REFERENCES THREAD=ORDEREDSUBJECT";
+        caps += " LIST-EXTENDED LIST-STATUS QUOTA QUOTA=RES-STORAGE";
     }
     return caps;
 }

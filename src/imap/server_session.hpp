@@ -4,7 +4,8 @@
 // RFC 4315 UIDPLUS; RFC 6851 MOVE; RFC 3348 CHILDREN; RFC 6154 SPECIAL-USE; RFC 4731 ESEARCH;
 // RFC 6855 UTF8=ACCEPT; RFC 7162 CONDSTORE and QRESYNC; RFC 5530 response codes; RFC 3516 BINARY; RFC 5182
 // SEARCHRES; RFC 5256 SORT and THREAD=REFERENCES/ORDEREDSUBJECT; RFC 5957 SORT=DISPLAY;
-// RFC 5267 ESORT).
+// RFC 5267 ESORT; RFC 5258 LIST-EXTENDED;
+// RFC 5819 LIST-STATUS; RFC 9208 QUOTA with QUOTA=RES-STORAGE).
 //
 // It reads no socket, clock or file. A network driver feeds it bytes and performs its actions:
 //   start(); loop { for a in take_actions(): perform(a); if (!parked() && !closed())
@@ -38,8 +39,8 @@
 //    sees them.
 //  - EXPUNGE (or VANISHED) responses are never sent during FETCH, STORE or SEARCH (RFC 9051
 //    7.5.1): changes found then are held back until the next command that may carry them.
-// Left out: COMPRESS, QUOTA, LIST-EXTENDED return options beyond basic
-// behaviour, NOTIFY, METADATA, CONTEXT=SEARCH/SORT, THREAD=REFS.
+// Left out: COMPRESS, NOTIFY, METADATA, CONTEXT=SEARCH/SORT, THREAD=REFS, QUOTASET and QUOTA
+// resources other than STORAGE (no other limit is configured).
 #pragma once
 
 #include <chrono>
@@ -195,6 +196,9 @@ private:
     void cmd_namespace(const Command& cmd);
     void cmd_status(const Command& cmd, const Status& s);
     void cmd_append(const Command& cmd, const Append& a);
+    void cmd_getquotaroot(const Command& cmd, const GetQuotaRoot& q);
+    void cmd_getquota(const Command& cmd, const GetQuota& q);
+    void cmd_setquota(const Command& cmd);
     void unselect();
     // session_message.cpp
     void cmd_fetch(const Command& cmd, const Fetch& f);

@@ -1,5 +1,6 @@
 // The authenticated state of the IMAP session (RFC 9051 6.3): SELECT, EXAMINE, CREATE, DELETE,
-// RENAME, SUBSCRIBE, UNSUBSCRIBE, LIST, LSUB (RFC 3501), NAMESPACE, STATUS, APPEND.
+// RENAME, SUBSCRIBE, UNSUBSCRIBE, LIST, LSUB (RFC 3501), NAMESPACE, STATUS, APPEND, and
+// GETQUOTA, GETQUOTAROOT, SETQUOTA (RFC 9208).
 //
 // Mailbox names arrive in modified UTF-7 (RFC 3501 5.1.3) unless the client enabled
 // UTF8=ACCEPT or IMAP4rev2, then in UTF-8; they go to the backend as UTF-8 and come back
@@ -7,12 +8,17 @@
 // wildcards, is refused with NO [CANNOT] before the backend sees it. INBOX is matched in any
 // case (RFC 9051 5.1).
 //
-// LIST: one namespace ("" with '/'); attributes \HasChildren/\HasNoChildren (RFC 3348),
-// \Noselect for folders the backend marks unselectable, the special-use attribute (RFC 6154).
-// LIST-EXTENDED selection options SUBSCRIBED and SPECIAL-USE filter, RETURN (SUBSCRIBED) adds
-// \Subscribed; other return options are ignored (LIST-EXTENDED is not advertised). Patterns
-// longer than kMaxPattern are refused (matching is O(name x pattern)).
+// LIST: one namespace ("" with '/'); attributes \HasChildren/\HasNoChildren (RFC 3348, always
+// sent), \Noselect for folders the backend marks unselectable, \NonExistent (RFC 5258) for
+// names without a folder (\Noselect instead for a plain LIST from an IMAP4rev1 client), the
+// special-use attribute (RFC 6154, always sent). RFC 5258 LIST-EXTENDED: selection options
+// SUBSCRIBED, SPECIAL-USE, RECURSIVEMATCH (CHILDINFO) and REMOTE (no remote mailboxes: no
+// effect), return options SUBSCRIBED, CHILDREN, SPECIAL-USE, several patterns; RFC 5819
+// RETURN (STATUS (...)). Left out: OLDNAME extended data (RFC 9051 7.3.1). Patterns
+// longer than kMaxPattern, or more than kMaxPatterns of them, are refused (matching is
+// O(name x pattern) per pattern).
 #include <algorithm>
+#include <map>
 #include <set>
 #include <utility>
 
@@ -26,6 +32,8 @@ namespace tern::imap {
 namespace {
 
 constexpr std::size_t kMaxPattern = 1024;
+// LIST-EXTENDED patterns per command: every candidate name is matched against each of them.
+constexpr std::size_t kMaxPatterns = 64;
 
 // A special-use attribute from storage goes on the wire only if it looks like one ("\\" and
 // letters): it comes from a file, and a broken one must not break the LIST syntax.
@@ -196,13 +204,16 @@ void ServerSession::cmd_subscribe(const Command& cmd, std::string_view mailbox, 
     ok(cmd, subscribe ? "SUBSCRIBE completed" : "UNSUBSCRIBE completed");
 }
 
+// RFC 5258 (and RFC 9051 6.3.9, RFC 6154, RFC 5819). Every name the backend knows, plus the
+// ancestors it did not list, is a candidate; a candidate that matches a pattern is listed when
+//  - there are no selection criteria: it exists, or has a folder below it (a level of the
+//    hierarchy: "\Noselect", or "\NonExistent" for LIST-EXTENDED and IMAP4rev2 clients);
+//  - with SUBSCRIBED / SPECIAL-USE: it meets them (a subscribed name may not exist:
+//    \NonExistent), or RECURSIVEMATCH is given and a name below it meets them without matching
+//    a pattern (so is not listed itself): then CHILDINFO says which criteria (3.5).
 void ServerSession::cmd_list(const Command& cmd, const List& l) {
     const bool utf8 = utf8_ || rev2_;
-    if (l.patterns.size() == 1 && l.patterns.front().empty()) {
-        // RFC 9051 6.3.9: the hierarchy delimiter and root name.
-        send("* LIST (\\Noselect) \"/\" \"\"\r\n");
-        return ok(cmd, "LIST completed");
-    }
+    if (l.patterns.size() > kMaxPatterns) return bad(cmd.tag, "Too many patterns");
     std::vector<std::string> patterns;
     for (const auto& p : l.patterns) {
         if (p.empty()) continue;
@@ -212,33 +223,107 @@ void ServerSession::cmd_list(const Command& cmd, const List& l) {
         if (!decoded) return no(cmd, "CANNOT", "Invalid mailbox pattern");
         patterns.push_back(std::move(*decoded));
     }
+    if (patterns.empty()) {
+        // RFC 9051 6.3.9: the hierarchy delimiter and root name.
+        send("* LIST (\\Noselect) \"/\" \"\"\r\n");
+        return ok(cmd, "LIST completed");
+    }
     auto r = backend_->list();
     if (auto* e = error_of(r)) return backend_no(cmd, *e, "LIST");
-    auto folders = std::get<std::vector<FolderInfo>>(std::move(r));
-    std::sort(folders.begin(), folders.end(), [](const FolderInfo& a, const FolderInfo& b) {
-        if ((a.name == "INBOX") != (b.name == "INBOX")) return a.name == "INBOX";
-        return a.name < b.name;
-    });
-    std::set<std::string_view> names;
-    for (const auto& f : folders) names.insert(f.name);
+
+    struct Entry {
+        FolderInfo info;
+        bool has_children = false;  // a folder exists below it
+        bool child_match = false;   // RECURSIVEMATCH: a name below meets the criteria, matches no pattern
+    };
+    std::map<std::string, Entry> entries;
+    for (auto& f : std::get<std::vector<FolderInfo>>(r)) {
+        if (!f.exists) f.selectable = false;
+        auto it = entries.find(f.name);
+        if (it == entries.end()) {
+            std::string name = f.name;
+            entries.emplace(std::move(name), Entry{std::move(f)});
+        } else if (!it->second.info.exists && f.exists) {
+            it->second.info = std::move(f);  // a folder wins over a name without one
+        }
+    }
+    // Ancestors the backend left out ("a" for "a/b").
+    std::vector<std::string> missing;
+    for (const auto& [name, e] : entries) {
+        for (auto pos = name.find(kDelimiter); pos != std::string::npos; pos = name.find(kDelimiter, pos + 1)) {
+            if (!entries.count(name.substr(0, pos))) missing.push_back(name.substr(0, pos));
+        }
+    }
+    for (auto& name : missing) {
+        FolderInfo f;
+        f.name = name;
+        f.selectable = false;
+        f.exists = false;
+        entries.emplace(std::move(name), Entry{std::move(f)});
+    }
+
+    const ListSelection& sel = l.selection;
+    const bool criteria = sel.subscribed || sel.special_use;
+    auto meets = [&](const FolderInfo& f) {
+        if (sel.subscribed && !f.subscribed) return false;
+        if (sel.special_use && (!f.exists || !special_use_attribute(f.special_use))) return false;
+        return true;
+    };
+    auto matches = [&](const std::string& name) {
+        return std::any_of(patterns.begin(), patterns.end(),
+                           [&](const std::string& p) { return list_match(name, p, kDelimiter); });
+    };
+    for (const auto& [name, e] : entries) {
+        const bool mark_children = e.info.exists;
+        const bool mark_match = sel.recursive_match && criteria && meets(e.info) && !matches(name);
+        if (!mark_children && !mark_match) continue;
+        for (auto pos = name.find(kDelimiter); pos != std::string::npos; pos = name.find(kDelimiter, pos + 1)) {
+            auto& parent = entries.at(name.substr(0, pos));
+            if (mark_children) parent.has_children = true;
+            if (mark_match) parent.child_match = true;
+        }
+    }
+
+    std::vector<const Entry*> order;
+    for (const auto& [name, e] : entries) order.push_back(&e);
+    std::stable_partition(order.begin(), order.end(), [](const Entry* e) { return e->info.name == "INBOX"; });
+
+    std::string childinfo;
+    if (sel.recursive_match) {
+        childinfo = " (\"CHILDINFO\" (";
+        if (sel.subscribed) childinfo += "\"SUBSCRIBED\"";
+        if (sel.special_use) childinfo += sel.subscribed ? " \"SPECIAL-USE\"" : "\"SPECIAL-USE\"";
+        childinfo += "))";
+    }
+    const bool show_subscribed = sel.subscribed || l.return_options.subscribed;
     std::string out;
-    for (const auto& f : folders) {
-        if (l.selection.subscribed && !f.subscribed) continue;
-        if (l.selection.special_use && f.special_use.empty()) continue;
-        bool matched = std::any_of(patterns.begin(), patterns.end(),
-                                   [&](const std::string& p) { return list_match(f.name, p, kDelimiter); });
-        if (!matched) continue;
-        // The first name after "name/" starts with it exactly when there is a child.
-        const std::string prefix = f.name + kDelimiter;
-        auto after = names.upper_bound(prefix);
-        const bool children = after != names.end() && after->substr(0, prefix.size()) == prefix;
-        std::string attrs = children ? "\\HasChildren" : "\\HasNoChildren";
-        if (!f.selectable) attrs += " \\Noselect";
-        if ((l.selection.subscribed || l.return_options.subscribed) && f.subscribed) attrs += " \\Subscribed";
-        if (special_use_attribute(f.special_use)) attrs += " " + f.special_use;
+    for (const Entry* e : order) {
+        const FolderInfo& f = e->info;
+        if (!matches(f.name)) continue;
+        const bool listed = criteria ? meets(f) || e->child_match : f.exists || e->has_children;
+        if (!listed) continue;
+        std::string attrs = e->has_children ? "\\HasChildren" : "\\HasNoChildren";
+        if (!f.exists) {
+            attrs += l.extended || rev2_ ? " \\NonExistent" : " \\Noselect";
+        } else if (!f.selectable) {
+            attrs += " \\Noselect";
+        }
+        if (show_subscribed && f.subscribed) attrs += " \\Subscribed";
+        if (f.exists && special_use_attribute(f.special_use)) attrs += " " + f.special_use;
         out += "* LIST (" + attrs + ") \"/\" ";
         append_mailbox(out, encode_name(f.name), utf8);
+        if (e->child_match) out += childinfo;
         out += "\r\n";
+        // RFC 5819: STATUS right after the LIST line, for selectable mailboxes only. A folder
+        // that vanished meanwhile (or cannot be read) just gets no STATUS line.
+        if (l.return_options.status && f.exists && f.selectable) {
+            auto st = backend_->status(f.name);
+            if (const auto* status = std::get_if<FolderStatus>(&st)) {
+                out += "* STATUS ";
+                append_mailbox(out, encode_name(f.name), utf8);
+                out += " (" + status_items(*status, l.return_options.status_items, opts_.limits.append_limit) + ")\r\n";
+            }
+        }
     }
     if (!out.empty()) send(std::move(out));
     ok(cmd, "LIST completed");
@@ -335,6 +420,54 @@ void ServerSession::cmd_append(const Command& cmd, const Append& a) {
     std::string code = "APPENDUID " + std::to_string(uidvalidity) + " ";
     append_sequence_set(code, uids);
     ok(cmd, "APPEND completed", code);
+}
+
+// ---- QUOTA (RFC 9208) ------------------------------------------------------------------------
+// One quota root, "", per user, over all folders, with the STORAGE resource (units of 1024
+// octets, rounded up) when the administrator set a limit. Without a limit there is no quota
+// root: GETQUOTAROOT lists none (4.1.2), GETQUOTA "" is "no such quota root". SETQUOTA is
+// refused (limits come from the configuration; QUOTASET is not advertised).
+
+namespace {
+
+std::string quota_line(const QuotaUsage& q) {
+    auto kib = [](std::uint64_t bytes) { return bytes / 1024 + (bytes % 1024 != 0 ? 1 : 0); };
+    return "* QUOTA \"\" (STORAGE " + std::to_string(kib(q.storage_used)) + " " + std::to_string(kib(q.storage_limit)) +
+           ")\r\n";
+}
+
+}  // namespace
+
+void ServerSession::cmd_getquotaroot(const Command& cmd, const GetQuotaRoot& q) {
+    // The name need not exist (4.1.2: which root a mailbox would get once created).
+    auto name = decode_name(cmd, q.mailbox);
+    if (!name) return;
+    auto r = backend_->quota();
+    if (auto* e = error_of(r)) return backend_no(cmd, *e, "GETQUOTAROOT");
+    const auto& usage = std::get<QuotaUsage>(r);
+    std::string out = "* QUOTAROOT ";
+    append_mailbox(out, encode_name(*name), utf8_ || rev2_);
+    if (usage.storage_limit != 0) {
+        out += " \"\"\r\n" + quota_line(usage);
+    } else {
+        out += "\r\n";
+    }
+    send(std::move(out));
+    ok(cmd, "GETQUOTAROOT completed");
+}
+
+void ServerSession::cmd_getquota(const Command& cmd, const GetQuota& q) {
+    if (!q.root.empty()) return tagged(cmd, "NO", "NONEXISTENT", "No such quota root");
+    auto r = backend_->quota();
+    if (auto* e = error_of(r)) return backend_no(cmd, *e, "GETQUOTA");
+    const auto& usage = std::get<QuotaUsage>(r);
+    if (usage.storage_limit == 0) return tagged(cmd, "NO", "NONEXISTENT", "No such quota root");
+    send(quota_line(usage));
+    ok(cmd, "GETQUOTA completed");
+}
+
+void ServerSession::cmd_setquota(const Command& cmd) {
+    tagged(cmd, "NO", "NOPERM", "Quota limits are set by the administrator");
 }
 
 }  // namespace tern::imap

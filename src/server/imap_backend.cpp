@@ -1,9 +1,13 @@
 #include "server/imap_backend.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <set>
 
 #include "core/clock.hpp"
 #include "mailbox/store.hpp"
+#include "store/maildir.hpp"
 
 namespace tern::server {
 namespace {
@@ -39,11 +43,32 @@ imap::FolderView view_of(const mailbox::Snapshot& s) {
     return v;
 }
 
+// The user's usage over all folders (bytes on disk), nullopt when it cannot be measured.
+std::optional<std::uint64_t> used_bytes(mailbox::Store& store, const std::filesystem::path& root) {
+    auto usage = store.usage(root);  // cached by directory mtimes: cheap when nothing changed
+    if (usage) return usage->bytes;
+    if (usage.error().code == mailbox::ErrorCode::NotFound) return 0;
+    spdlog::warn("quota: cannot measure {}: {}", root.string(), usage.error().text);
+    return std::nullopt;
+}
+
+// RFC 9208 / RFC 5530 OVERQUOTA: APPEND and COPY that would take the user over the limit
+// ([retrieval] quota, the one SMTP applies in quota_check.hpp) store nothing. SMTP refuses a
+// mailbox at or above the limit because it does not know the size at RCPT time; here the size
+// is known, so the rule is usage + adding > limit (which also refuses anything at the limit).
+// As at delivery, a usage that cannot be measured lets the operation through. Two sessions
+// appending at once may both pass: the limit is soft by one operation per session.
+bool over_quota(mailbox::Store& store, const std::filesystem::path& root, std::uint64_t limit, std::uint64_t adding) {
+    if (limit == 0) return false;
+    auto used = used_bytes(store, root);
+    return used && (*used > limit || adding > limit - *used);
+}
+
 class Selected final : public imap::SelectedFolder {
 public:
-    Selected(mailbox::Store& store, std::filesystem::path root, std::shared_ptr<mailbox::Folder> folder,
-             mailbox::SnapshotPtr snap)
-        : store_(store), root_(std::move(root)), folder_(std::move(folder)), last_(std::move(snap)),
+    Selected(mailbox::Store& store, std::filesystem::path root, std::uint64_t quota,
+             std::shared_ptr<mailbox::Folder> folder, mailbox::SnapshotPtr snap)
+        : store_(store), root_(std::move(root)), quota_(quota), folder_(std::move(folder)), last_(std::move(snap)),
           view_(view_of(*last_)) {}
 
     const imap::FolderView& view() const override { return view_; }
@@ -123,6 +148,17 @@ private:
                                                     bool move) {
         auto target = store_.open(root_, dest);
         if (!target) return map_error(target.error());
+        // MOVE keeps usage as it is (one quota root): never refused for quota, so a full
+        // mailbox can still be cleaned up by moving to Trash.
+        if (!move && quota_ != 0) {
+            std::uint64_t adding = 0;
+            const std::set<std::uint32_t> wanted(uids.begin(), uids.end());
+            if (auto snap = folder_->snapshot()) {
+                for (auto uid : wanted)
+                    if (auto* rec = snap->messages.find(uid)) adding += rec->disk_size;
+            }
+            if (over_quota(store_, root_, quota_, adding)) return imap::BackendError::OverQuota;
+        }
         auto r = move ? folder_->move(uids, **target) : folder_->copy(uids, **target);
         if (!r) return map_error(r.error());
         return imap::CopyOutcome{r->dest_uidvalidity, r->uids};
@@ -130,6 +166,7 @@ private:
 
     mailbox::Store& store_;
     std::filesystem::path root_;
+    std::uint64_t quota_;
     std::shared_ptr<mailbox::Folder> folder_;
     mailbox::SnapshotPtr last_;  // what the session has been told about
     imap::FolderView view_;
@@ -137,15 +174,26 @@ private:
 
 class StoreBackend final : public imap::Backend {
 public:
-    StoreBackend(mailbox::Store& store, std::filesystem::path root) : store_(store), root_(std::move(root)) {}
+    StoreBackend(mailbox::Store& store, std::filesystem::path root, std::uint64_t quota)
+        : store_(store), root_(std::move(root)), quota_(quota) {}
 
     imap::BackendResult<std::vector<imap::FolderInfo>> list() override {
         auto r = store_.list(root_);
         if (!r) return map_error(r.error());
+        auto subs = store_.subscriptions(root_);
+        if (!subs) return map_error(subs.error());
         std::vector<imap::FolderInfo> out;
         out.reserve(r->size());
-        for (const auto& f : *r)
-            out.push_back({f.name, f.subscribed, f.exists, f.special_use.empty() ? std::string() : f.special_use.front()});
+        std::set<std::string> listed;
+        for (const auto& f : *r) {
+            out.push_back({f.name, f.subscribed, f.exists, f.special_use.empty() ? std::string() : f.special_use.front(),
+                           f.exists});
+            listed.insert(f.name);
+        }
+        // Subscriptions outlive their folders (RFC 9051 6.3.7): LIST (SUBSCRIBED) shows them
+        // as \NonExistent.
+        for (auto& name : *subs)
+            if (!listed.count(name)) out.push_back({std::move(name), true, false, {}, false});
         return out;
     }
 
@@ -174,7 +222,7 @@ public:
         if (!folder) return map_error(folder.error());
         auto snap = (*folder)->sync();
         if (!snap) return map_error(snap.error());
-        return std::unique_ptr<imap::SelectedFolder>(std::make_unique<Selected>(store_, root_, *folder, *snap));
+        return std::unique_ptr<imap::SelectedFolder>(std::make_unique<Selected>(store_, root_, quota_, *folder, *snap));
     }
 
     imap::BackendResult<imap::AppendOutcome> append(std::string_view name, std::string_view message,
@@ -184,9 +232,18 @@ public:
         if (!parsed) return imap::BackendError::Invalid;
         auto folder = store_.open(root_, name);
         if (!folder) return map_error(folder.error());
+        if (quota_ != 0 && over_quota(store_, root_, quota_, store::stored_size("", message).on_disk))
+            return imap::BackendError::OverQuota;
         auto r = (*folder)->append(message, *parsed, internal_date.value_or(unix_now()));
         if (!r) return map_error(r.error());
         return imap::AppendOutcome{r->uidvalidity, r->uid};
+    }
+
+    imap::BackendResult<imap::QuotaUsage> quota() override {
+        if (quota_ == 0) return imap::QuotaUsage{};
+        auto usage = store_.usage(root_);
+        if (!usage && usage.error().code != mailbox::ErrorCode::NotFound) return map_error(usage.error());
+        return imap::QuotaUsage{quota_, usage ? usage->bytes : 0};
     }
 
 private:
@@ -197,12 +254,14 @@ private:
 
     mailbox::Store& store_;
     std::filesystem::path root_;
+    std::uint64_t quota_;
 };
 
 }  // namespace
 
-std::shared_ptr<imap::Backend> make_imap_backend(mailbox::Store& store, std::filesystem::path root) {
-    return std::make_shared<StoreBackend>(store, std::move(root));
+std::shared_ptr<imap::Backend> make_imap_backend(mailbox::Store& store, std::filesystem::path root,
+                                                 std::uint64_t quota) {
+    return std::make_shared<StoreBackend>(store, std::move(root), quota);
 }
 
 }  // namespace tern::server

@@ -45,12 +45,13 @@ asio::awaitable<void> invoke(std::function<void()> f) {
     co_return;
 }
 
-asio::awaitable<std::shared_ptr<imap::Backend>> open_backend(mailbox::Store* store, std::filesystem::path root) {
+asio::awaitable<std::shared_ptr<imap::Backend>> open_backend(mailbox::Store* store, std::filesystem::path root,
+                                                              std::uint64_t quota) {
     if (auto r = store->ensure_user(root); !r) {
         spdlog::error("imap: cannot prepare the mailbox {}: {}", root.string(), r.error().text);
         co_return nullptr;
     }
-    co_return make_imap_backend(*store, std::move(root));
+    co_return make_imap_backend(*store, std::move(root), quota);
 }
 
 struct Connection {
@@ -89,7 +90,7 @@ asio::awaitable<void> Connection::open(const std::string& user) {
     auto key = ascii_lower(user);
     auto root = store::mailbox_path(cfg->mailboxes_dir(), key);
     std::shared_ptr<imap::Backend> backend;
-    if (root) backend = co_await asio::co_spawn(*services.mailbox_io, open_backend(services.mailboxes, *root),
+    if (root) backend = co_await asio::co_spawn(*services.mailbox_io, open_backend(services.mailboxes, *root, cfg->retrieval.quota),
                                                 asio::use_awaitable);
     if (!backend) {
         co_await on_pool([this] { session.mailboxes_failed(imap::OpenError::TemporaryFailure); });

@@ -36,6 +36,7 @@ struct FakeFolder {
     std::string special_use;
     std::vector<std::pair<std::uint32_t, std::uint64_t>> expunged;  // (uid, modseq of its expunge)
     std::uint64_t history_from = 0;  // expunged_since(m) is incomplete for m below this
+    bool exists = true;  // false: a subscribed name without a folder
 };
 
 class FakeBackend;
@@ -74,6 +75,7 @@ public:
     std::uint32_t next_uidvalidity = 1000;
     std::int64_t now = 1'700'000'000;
     std::size_t reads = 0;  // SelectedFolder::read() calls, to check a command's cost
+    std::uint64_t storage_limit = 0;  // bytes; 0: no quota. append() enforces it.
 
     FakeBackend() { folders["INBOX"] = FakeFolder{next_uidvalidity++, 1, 1, {}, true, true, "", {}, 0}; }
 
@@ -111,7 +113,8 @@ public:
         BackendError e;
         if (failing(e)) return e;
         std::vector<FolderInfo> out;
-        for (const auto& [name, f] : folders) out.push_back(FolderInfo{name, f.subscribed, f.selectable, f.special_use});
+        for (const auto& [name, f] : folders)
+            out.push_back(FolderInfo{name, f.subscribed, f.selectable && f.exists, f.special_use, f.exists});
         return out;
     }
     BackendResult<FolderStatus> status(std::string_view name) override {
@@ -181,9 +184,22 @@ public:
         BackendError e;
         if (failing(e)) return e;
         auto it = folders.find(std::string(name));
-        if (it == folders.end()) return BackendError::NotFound;
+        if (it == folders.end() || !it->second.exists) return BackendError::NotFound;
+        if (storage_limit != 0 && used() + message.size() > storage_limit) return BackendError::OverQuota;
         auto uid = add(std::string(name), std::string(message), flags, internal_date.value_or(now));
         return AppendOutcome{it->second.uidvalidity, uid};
+    }
+    BackendResult<QuotaUsage> quota() override {
+        BackendError e;
+        if (failing(e)) return e;
+        if (storage_limit == 0) return QuotaUsage{};
+        return QuotaUsage{storage_limit, used()};
+    }
+    std::uint64_t used() const {
+        std::uint64_t n = 0;
+        for (const auto& [name, f] : folders)
+            for (const auto& m : f.messages) n += m.data.size();
+        return n;
     }
 };
 

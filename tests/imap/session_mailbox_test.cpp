@@ -156,13 +156,162 @@ TEST(ImapMailbox, AppendToSelectedSendsExists) {
 }
 
 TEST(ImapMailbox, BadPatterns) {
-    auto e = run("a LIST \"\" \"&Jjo\"\r\nb LIST \"\" \"" + std::string(1100, 'x') + "\"\r\nc LSUB \"\" \"&\"\r\n");
+    std::string many;
+    for (int i = 0; i < 65; ++i) many += i == 0 ? "p" : " p";
+    auto e = run("a LIST \"\" \"&Jjo\"\r\nb LIST \"\" \"" + std::string(1100, 'x') + "\"\r\nc LSUB \"\" \"&\"\r\n" +
+                 "d LIST \"\" (" + many + ")\r\ne LIST \"\" (" + many.substr(2) + ")\r\n");
     EXPECT_EQ(e, (Events{"S: a NO [CANNOT] Invalid mailbox pattern", "S: b BAD Pattern too long",
-                         "S: c NO [CANNOT] Invalid mailbox pattern"}));
+                         "S: c NO [CANNOT] Invalid mailbox pattern", "S: d BAD Too many patterns",
+                         "S: e OK LIST completed"}));
 }
 
 TEST(ImapMailbox, Utf8AppendNeedsEnable) {
     auto e = run("a APPEND Sent UTF8 (~{3+}\r\nabc)\r\nb ENABLE UTF8=ACCEPT\r\nc APPEND Sent UTF8 (~{3+}\r\nabc)\r\n");
     EXPECT_EQ(e, (Events{"S: a BAD UTF8 APPEND requires ENABLE UTF8=ACCEPT", "S: * ENABLED UTF8=ACCEPT",
                          "S: b OK ENABLE completed", "S: c OK [APPENDUID 1003 1] APPEND completed"}));
+}
+
+namespace {
+
+// The standard backend plus: "Lists/ietf" (subscribed) whose parent "Lists" has no folder, and
+// two subscriptions left behind by deleted folders, "Gone" and "Old/Deep".
+Responder with_hierarchy() {
+    Responder r;
+    r.backend = [] {
+        auto b = standard_backend();
+        b->create("Lists/ietf", "");
+        b->subscribe("Lists/ietf", true);
+        for (const char* name : {"Gone", "Old/Deep"}) {
+            FakeFolder f;
+            f.exists = false;
+            f.subscribed = true;
+            b->folders[name] = f;
+        }
+        return b;
+    };
+    return r;
+}
+
+}  // namespace
+
+TEST(ImapMailbox, ListExtendedSubscribedAndRecursiveMatch) {
+    auto e = run("a LIST (SUBSCRIBED) \"\" *\r\n"
+                 "b LIST (SUBSCRIBED RECURSIVEMATCH) \"\" %\r\n"
+                 "c LIST (SUBSCRIBED RECURSIVEMATCH REMOTE) \"\" *\r\n",
+                 with_hierarchy());
+    const Events subscribed = {
+        "S: * LIST (\\HasNoChildren \\Subscribed) \"/\" INBOX",
+        "S: * LIST (\\HasNoChildren \\NonExistent \\Subscribed) \"/\" Gone",
+        "S: * LIST (\\HasNoChildren \\Subscribed) \"/\" Lists/ietf",
+        "S: * LIST (\\HasNoChildren \\NonExistent \\Subscribed) \"/\" Old/Deep",
+        "S: * LIST (\\HasNoChildren \\Subscribed \\Sent) \"/\" Sent",
+    };
+    Events expected = subscribed;
+    expected.push_back("S: a OK LIST completed");
+    // "%" does not reach the subscribed children: their parents say so with CHILDINFO (RFC 5258
+    // 3.5); with "*" the children are listed themselves and CHILDINFO would be redundant.
+    for (const auto* line : {"S: * LIST (\\HasNoChildren \\Subscribed) \"/\" INBOX",
+                             "S: * LIST (\\HasNoChildren \\NonExistent \\Subscribed) \"/\" Gone",
+                             "S: * LIST (\\HasChildren \\NonExistent) \"/\" Lists (\"CHILDINFO\" (\"SUBSCRIBED\"))",
+                             "S: * LIST (\\HasNoChildren \\NonExistent) \"/\" Old (\"CHILDINFO\" (\"SUBSCRIBED\"))",
+                             "S: * LIST (\\HasNoChildren \\Subscribed \\Sent) \"/\" Sent", "S: b OK LIST completed"})
+        expected.emplace_back(line);
+    expected.insert(expected.end(), subscribed.begin(), subscribed.end());
+    expected.push_back("S: c OK LIST completed");
+    EXPECT_EQ(e, expected);
+}
+
+TEST(ImapMailbox, ListHierarchyLevelsAndReturnOptions) {
+    auto e = run("a LIST \"\" %\r\n"
+                 "b LIST () \"\" % RETURN (CHILDREN)\r\n"
+                 "c LIST \"\" (INBOX \"Li*\" Nope) RETURN (SUBSCRIBED)\r\n"
+                 "d LIST (SPECIAL-USE) \"\" * RETURN (SPECIAL-USE)\r\n"
+                 "e LIST (SPECIAL-USE RECURSIVEMATCH) \"\" %\r\n",
+                 with_hierarchy());
+    EXPECT_EQ(e, (Events{
+                     // A level of the hierarchy without a folder: \Noselect for a plain LIST,
+                     // \NonExistent for LIST-EXTENDED. Subscriptions without a folder are not
+                     // listed without SUBSCRIBED.
+                     "S: * LIST (\\HasNoChildren) \"/\" INBOX", "S: * LIST (\\HasChildren \\Archive) \"/\" Archive",
+                     "S: * LIST (\\HasChildren \\Noselect) \"/\" Lists", "S: * LIST (\\HasNoChildren \\Sent) \"/\" Sent",
+                     "S: a OK LIST completed",
+                     "S: * LIST (\\HasNoChildren) \"/\" INBOX", "S: * LIST (\\HasChildren \\Archive) \"/\" Archive",
+                     "S: * LIST (\\HasChildren \\NonExistent) \"/\" Lists",
+                     "S: * LIST (\\HasNoChildren \\Sent) \"/\" Sent", "S: b OK LIST completed",
+                     "S: * LIST (\\HasNoChildren \\Subscribed) \"/\" INBOX",
+                     "S: * LIST (\\HasChildren \\NonExistent) \"/\" Lists",
+                     "S: * LIST (\\HasNoChildren \\Subscribed) \"/\" Lists/ietf", "S: c OK LIST completed",
+                     "S: * LIST (\\HasChildren \\Archive) \"/\" Archive", "S: * LIST (\\HasNoChildren \\Sent) \"/\" Sent",
+                     "S: d OK LIST completed",
+                     "S: * LIST (\\HasChildren \\Archive) \"/\" Archive", "S: * LIST (\\HasNoChildren \\Sent) \"/\" Sent",
+                     "S: e OK LIST completed"}));
+}
+
+TEST(ImapMailbox, ListRecursiveMatchSpecialUse) {
+    Responder r;
+    r.backend = [] {
+        auto b = standard_backend();
+        b->create("Projects/Drafts", "\\Drafts");
+        return b;
+    };
+    auto e = run("a LIST (SPECIAL-USE RECURSIVEMATCH) \"\" %\r\nb LIST (SPECIAL-USE) \"\" %\r\n", r);
+    EXPECT_EQ(e, (Events{"S: * LIST (\\HasChildren \\Archive) \"/\" Archive",
+                         "S: * LIST (\\HasChildren \\NonExistent) \"/\" Projects (\"CHILDINFO\" (\"SPECIAL-USE\"))",
+                         "S: * LIST (\\HasNoChildren \\Sent) \"/\" Sent", "S: a OK LIST completed",
+                         "S: * LIST (\\HasChildren \\Archive) \"/\" Archive",
+                         "S: * LIST (\\HasNoChildren \\Sent) \"/\" Sent", "S: b OK LIST completed"}));
+}
+
+TEST(ImapMailbox, ListStatus) {
+    auto e = run("a LIST \"\" % RETURN (STATUS (MESSAGES UNSEEN))\r\n"
+                 "b LIST (SUBSCRIBED) \"\" * RETURN (STATUS (UIDNEXT))\r\n",
+                 with_hierarchy());
+    // No STATUS for \NonExistent (or \Noselect) names (RFC 5819 2).
+    EXPECT_EQ(e, (Events{"S: * LIST (\\HasNoChildren) \"/\" INBOX", "S: * STATUS INBOX (MESSAGES 3 UNSEEN 2)",
+                         "S: * LIST (\\HasChildren \\Archive) \"/\" Archive", "S: * STATUS Archive (MESSAGES 0 UNSEEN 0)",
+                         "S: * LIST (\\HasChildren \\NonExistent) \"/\" Lists",
+                         "S: * LIST (\\HasNoChildren \\Sent) \"/\" Sent", "S: * STATUS Sent (MESSAGES 0 UNSEEN 0)",
+                         "S: a OK LIST completed",
+                         "S: * LIST (\\HasNoChildren \\Subscribed) \"/\" INBOX", "S: * STATUS INBOX (UIDNEXT 4)",
+                         "S: * LIST (\\HasNoChildren \\NonExistent \\Subscribed) \"/\" Gone",
+                         "S: * LIST (\\HasNoChildren \\Subscribed) \"/\" Lists/ietf",
+                         "S: * STATUS Lists/ietf (UIDNEXT 1)",
+                         "S: * LIST (\\HasNoChildren \\NonExistent \\Subscribed) \"/\" Old/Deep",
+                         "S: * LIST (\\HasNoChildren \\Subscribed \\Sent) \"/\" Sent", "S: * STATUS Sent (UIDNEXT 1)",
+                         "S: b OK LIST completed"}));
+}
+
+TEST(ImapMailbox, QuotaWithoutLimit) {
+    // No limit configured: no quota root (RFC 9208 4.1.2), so GETQUOTA "" has nothing to show.
+    auto e = run("a GETQUOTAROOT INBOX\r\nb GETQUOTA \"\"\r\nc SETQUOTA \"\" (STORAGE 512)\r\nd NOOP\r\n");
+    EXPECT_EQ(e, (Events{"S: * QUOTAROOT INBOX", "S: a OK GETQUOTAROOT completed",
+                         "S: b NO [NONEXISTENT] No such quota root",
+                         "S: c NO [NOPERM] Quota limits are set by the administrator", "S: d OK NOOP completed"}));
+}
+
+TEST(ImapMailbox, QuotaWithLimit) {
+    Responder r;
+    r.backend = [] {
+        auto b = standard_backend();
+        b->storage_limit = 4000;
+        return b;
+    };
+    const std::uint64_t used = kMsg1.size() + kMsg2.size() + kMsg3.size();
+    const std::string quota = "S: * QUOTA \"\" (STORAGE " + std::to_string((used + 1023) / 1024) + " 4)";
+    const std::string big(3500, 'x');
+    auto e = run("a GETQUOTAROOT inbox\r\nb GETQUOTAROOT Entw&APw-rfe\r\nc GETQUOTA \"\"\r\nd GETQUOTA \"other\"\r\n"
+                 "e APPEND Sent {3500+}\r\n" + big + "\r\nf APPEND Sent {3+}\r\nabc\r\n",
+                 r);
+    EXPECT_EQ(e, (Events{"S: * QUOTAROOT INBOX \"\"", quota, "S: a OK GETQUOTAROOT completed",
+                         // The name need not exist: the root it would get.
+                         "S: * QUOTAROOT Entw&APw-rfe \"\"", quota, "S: b OK GETQUOTAROOT completed", quota,
+                         "S: c OK GETQUOTA completed", "S: d NO [NONEXISTENT] No such quota root",
+                         "S: e NO [OVERQUOTA] APPEND: quota exceeded",
+                         "S: f OK [APPENDUID 1003 1] APPEND completed"}));
+}
+
+TEST(ImapMailbox, QuotaNeedsAuthentication) {
+    auto t = run_every_chunking(test_options(), "a GETQUOTAROOT INBOX\r\nb GETQUOTA \"\"\r\n", standard());
+    EXPECT_TRUE(has_event(t, "S: a BAD Command not permitted in this state"));
+    EXPECT_TRUE(has_event(t, "S: b BAD Command not permitted in this state"));
 }
