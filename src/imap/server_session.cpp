@@ -8,7 +8,7 @@
 // Policies worth knowing:
 //  - A command in the wrong state gets "BAD Command not permitted in this state"
 //    (RFC 9051 6: a command not valid in the state is a protocol error). Commands the parser
-//    knows but we do not offer (SORT, THREAD, QUOTA, COMPRESS) get "BAD Unsupported command".
+//    knows but we do not offer (SORT, THREAD, QUOTA) get "BAD Unsupported command".
 //  - Counted towards limits.errors: every BAD, and every NO the client caused by its own
 //    syntax or sequencing (refused login before TLS, invalid mailbox names). NO answers about
 //    the store's content (NONEXISTENT, ALREADYEXISTS, ...) and server failures are not.
@@ -53,7 +53,8 @@ Need need_of(const CommandBody& body) {
                                  std::is_same_v<T, Rename> || std::is_same_v<T, Subscribe> ||
                                  std::is_same_v<T, Unsubscribe> || std::is_same_v<T, List> ||
                                  std::is_same_v<T, Lsub> || std::is_same_v<T, Namespace> ||
-                                 std::is_same_v<T, Status> || std::is_same_v<T, Append> || std::is_same_v<T, Idle>) {
+                                 std::is_same_v<T, Status> || std::is_same_v<T, Append> || std::is_same_v<T, Idle> ||
+                                 std::is_same_v<T, Compress>) {
                 return Need::Authenticated;
             } else if constexpr (std::is_same_v<T, Check> || std::is_same_v<T, Close> || std::is_same_v<T, Unselect> ||
                                  std::is_same_v<T, Expunge> || std::is_same_v<T, Search> ||
@@ -95,6 +96,7 @@ void ServerSession::start() {
 
 void ServerSession::feed(std::string_view bytes) {
     if (closed_ || !started_ || wait_ == Wait::Tls) return;  // never run plaintext after STARTTLS
+    output_ = 0;  // the driver wrote everything before it read again
     reader_.feed(bytes);
     process();
 }
@@ -120,10 +122,29 @@ void ServerSession::tls_started() {
     process();
 }
 
+void ServerSession::drained() {
+    if (wait_ != Wait::Output || closed_) return;
+    wait_ = Wait::None;
+    output_ = 0;
+    if (fetch_) {
+        continue_fetch();
+        if (wait_ == Wait::Output) return;
+        auto done = std::move(fetch_);
+        if (!closed_) after_command(done->cmd);
+    }
+    process();
+}
+
+void ServerSession::wait_for_drain() {
+    wait_ = Wait::Output;
+    actions_.emplace_back(action::Drain{});
+}
+
 // ---- input -------------------------------------------------------------------------------
 
 void ServerSession::process() {
     while (!closed_ && wait_ == Wait::None) {
+        if (output_full()) return wait_for_drain();
         auto event = reader_.next();
         if (!event) return;
         if (auto* c = std::get_if<CommandReady>(&*event)) {
@@ -204,6 +225,7 @@ void ServerSession::execute(const Command& cmd) {
             else if constexpr (std::is_same_v<T, Status>) cmd_status(cmd, c);
             else if constexpr (std::is_same_v<T, Append>) cmd_append(cmd, c);
             else if constexpr (std::is_same_v<T, Idle>) cmd_idle(cmd);
+            else if constexpr (std::is_same_v<T, Compress>) cmd_compress(cmd, c);
             else if constexpr (std::is_same_v<T, Check>) cmd_noop(cmd);
             else if constexpr (std::is_same_v<T, Close>) cmd_close(cmd);
             else if constexpr (std::is_same_v<T, Unselect>) {
@@ -259,6 +281,7 @@ std::string ServerSession::capabilities() const {
     } else {
         caps += " NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE ESEARCH CONDSTORE UTF8=ACCEPT STATUS=SIZE";
         caps += " APPENDLIMIT=" + std::to_string(opts_.limits.append_limit);
+        caps += " COMPRESS=DEFLATE";
     }
     return caps;
 }
@@ -294,6 +317,17 @@ void ServerSession::cmd_starttls(const Command& cmd) {
     // CVE-2011-0411: what was pipelined after STARTTLS came in plaintext; never run it.
     reader_.take_buffered();
     wait_ = Wait::Tls;
+}
+
+// RFC 4978 3: our compression starts right after the CRLF of the tagged OK, the client's right
+// after the CRLF of its COMPRESS line. What is buffered after that line is already compressed:
+// it goes to the driver to inflate and feed back, never to the reader as it is.
+void ServerSession::cmd_compress(const Command& cmd, const Compress& c) {
+    if (!iequals(c.mechanism, "DEFLATE")) return bad(cmd.tag, "Unknown compression mechanism");
+    if (compress_active_) return tagged(cmd, "NO", "COMPRESSIONACTIVE", "DEFLATE is already active");
+    ok(cmd, "DEFLATE active");
+    compress_active_ = true;
+    actions_.emplace_back(action::StartCompression{reader_.take_buffered()});
 }
 
 void ServerSession::cmd_enable(const Command& cmd, const Enable& e) {
@@ -346,6 +380,7 @@ void ServerSession::folder_changed() {
 
 void ServerSession::send(std::string bytes) {
     if (closed_) return;
+    output_ += bytes.size();
     actions_.emplace_back(action::SendReply{std::move(bytes)});
 }
 

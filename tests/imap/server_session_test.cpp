@@ -23,7 +23,7 @@ const std::string kAuthCaps = kPreCaps + " AUTH=PLAIN AUTH=LOGIN AUTH=SCRAM-SHA-
 const std::string kGreeting = "S: * OK [CAPABILITY " + kAuthCaps + "] imap.example.test IMAP4rev2 ready";
 const std::string kPostCaps = kPreCaps +
                               " NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE ESEARCH CONDSTORE UTF8=ACCEPT "
-                              "STATUS=SIZE APPENDLIMIT=52428800";
+                              "STATUS=SIZE APPENDLIMIT=52428800 COMPRESS=DEFLATE";
 const std::string kLoggedIn = "S: L OK [CAPABILITY " + kPostCaps + "] Logged in";
 const Events kLoginEvents = {kGreeting, "VERIFY alice secret LOGIN", "ATTEMPT alice LOGIN ok ok", "OPEN alice",
                              kLoggedIn};
