@@ -3,11 +3,17 @@ speaking raw DEFLATE with Python's zlib (wbits -15), as a client would. The serv
 comes uncompressed and everything after it compressed; the client compresses from the first
 command after COMPRESS (here pipelined in the same write, so the server must inflate what it
 had buffered). Then LIST, SELECT and FETCH of delivered messages, COMPRESSIONACTIVE, corrupt
-compressed input, and a large FETCH that compresses well."""
+compressed input, and a large FETCH that compresses well. A real client too: isync's mbsync
+(when installed) asks for COMPRESS DEFLATE on its own and syncs INBOX over it."""
 
+import glob
+import os
 import re
+import shutil
 import smtplib
 import socket
+import subprocess
+import tempfile
 import unittest
 import zlib
 
@@ -200,6 +206,32 @@ class ImapCompress(unittest.TestCase):
         for i in range(3000):
             text, _ = c.response()
             self.assertEqual(text, b"n%d OK NOOP completed" % i)
+
+    @unittest.skipUnless(shutil.which("mbsync"), "isync (mbsync) is not installed")
+    def test_mbsync_syncs_over_deflate(self):
+        d = tempfile.mkdtemp(prefix="tern-mbsync-")
+        self.addCleanup(shutil.rmtree, d, True)
+        os.makedirs(os.path.join(d, "mail"))
+        cfg = os.path.join(d, "mbsyncrc")
+        with open(cfg, "w") as f:
+            f.write("IMAPAccount t\nHost 127.0.0.1\nPort %d\nUser %s\nPass %s\nSSLType IMAPS\n"
+                    "SystemCertificates no\nCertificateFile %s\n\n"
+                    "IMAPStore remote\nAccount t\n\n"
+                    "MaildirStore local\nPath %s/mail/\nInbox %s/mail/INBOX\n\n"
+                    "Channel c\nFar :remote:\nNear :local:\nPatterns INBOX\nCreate Near\nSyncState *\n"
+                    % (self.t.imaps_port, USER, PASSWORD, os.path.join(self.t.data, "tls", "selfsigned.crt"),
+                       d, d))
+        r = subprocess.run(["mbsync", "-D", "-c", cfg, "c"], capture_output=True, text=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stdout[-3000:] + r.stderr[-3000:])
+        self.assertIn("COMPRESS DEFLATE", r.stdout + r.stderr)
+        self.assertIn("COMPRESS=DEFLATE", self.t.log_text())
+        files = sorted(glob.glob(os.path.join(d, "mail", "INBOX", "*", "*")))
+        self.assertEqual(len(files), 2)
+        bodies = set()
+        for path in files:
+            with open(path, "rb") as f:
+                bodies.add(f.read().replace(b"\r\n", b"\n").split(b"\n\n", 1)[1])
+        self.assertEqual(bodies, {m.split("\r\n\r\n", 1)[1].replace("\r\n", "\n").encode() for m in (SMALL, BIG)})
 
 
 if __name__ == "__main__":
