@@ -54,7 +54,8 @@ Need need_of(const CommandBody& body) {
                                  std::is_same_v<T, Lsub> || std::is_same_v<T, Namespace> ||
                                  std::is_same_v<T, Status> || std::is_same_v<T, Append> || std::is_same_v<T, Idle> ||
                                  std::is_same_v<T, GetQuota> || std::is_same_v<T, GetQuotaRoot> ||
-                                 std::is_same_v<T, SetQuota>) {
+                                 std::is_same_v<T, SetQuota> ||
+                                 std::is_same_v<T, Compress>) {
                 return Need::Authenticated;
             } else if constexpr (std::is_same_v<T, Check> || std::is_same_v<T, Close> || std::is_same_v<T, Unselect> ||
                                  std::is_same_v<T, Expunge> || std::is_same_v<T, Search> ||
@@ -96,6 +97,7 @@ void ServerSession::start() {
 
 void ServerSession::feed(std::string_view bytes) {
     if (closed_ || !started_ || wait_ == Wait::Tls) return;  // never run plaintext after STARTTLS
+    output_ = 0;  // the driver wrote everything before it read again
     reader_.feed(bytes);
     process();
 }
@@ -121,10 +123,29 @@ void ServerSession::tls_started() {
     process();
 }
 
+void ServerSession::drained() {
+    if (wait_ != Wait::Output || closed_) return;
+    wait_ = Wait::None;
+    output_ = 0;
+    if (fetch_) {
+        continue_fetch();
+        if (wait_ == Wait::Output) return;
+        auto done = std::move(fetch_);
+        if (!closed_) after_command(done->cmd);
+    }
+    process();
+}
+
+void ServerSession::wait_for_drain() {
+    wait_ = Wait::Output;
+    actions_.emplace_back(action::Drain{});
+}
+
 // ---- input -------------------------------------------------------------------------------
 
 void ServerSession::process() {
     while (!closed_ && wait_ == Wait::None) {
+        if (output_full()) return wait_for_drain();
         auto event = reader_.next();
         if (!event) return;
         if (auto* c = std::get_if<CommandReady>(&*event)) {
@@ -208,6 +229,7 @@ void ServerSession::execute(const Command& cmd) {
             else if constexpr (std::is_same_v<T, GetQuotaRoot>) cmd_getquotaroot(cmd, c);
             else if constexpr (std::is_same_v<T, GetQuota>) cmd_getquota(cmd, c);
             else if constexpr (std::is_same_v<T, SetQuota>) cmd_setquota(cmd);
+            else if constexpr (std::is_same_v<T, Compress>) cmd_compress(cmd, c);
             else if constexpr (std::is_same_v<T, Check>) cmd_noop(cmd);
             else if constexpr (std::is_same_v<T, Close>) cmd_close(cmd);
             else if constexpr (std::is_same_v<T, Unselect>) {
@@ -269,6 +291,7 @@ std::string ServerSession::capabilities() const {
         caps += " APPENDLIMIT=" + std::to_string(opts_.limits.append_limit);
         caps += " BINARY SEARCHRES SORT SORT=DISPLAY ESORT THREAD=REFERENCES THREAD=ORDEREDSUBJECT";
         caps += " LIST-EXTENDED LIST-STATUS QUOTA QUOTA=RES-STORAGE";
+        caps += " COMPRESS=DEFLATE";
     }
     return caps;
 }
@@ -304,6 +327,17 @@ void ServerSession::cmd_starttls(const Command& cmd) {
     // CVE-2011-0411: what was pipelined after STARTTLS came in plaintext; never run it.
     reader_.take_buffered();
     wait_ = Wait::Tls;
+}
+
+// RFC 4978 3: our compression starts right after the CRLF of the tagged OK, the client's right
+// after the CRLF of its COMPRESS line. What is buffered after that line is already compressed:
+// it goes to the driver to inflate and feed back, never to the reader as it is.
+void ServerSession::cmd_compress(const Command& cmd, const Compress& c) {
+    if (!iequals(c.mechanism, "DEFLATE")) return bad(cmd.tag, "Unknown compression mechanism");
+    if (compress_active_) return tagged(cmd, "NO", "COMPRESSIONACTIVE", "DEFLATE is already active");
+    ok(cmd, "DEFLATE active");
+    compress_active_ = true;
+    actions_.emplace_back(action::StartCompression{reader_.take_buffered()});
 }
 
 void ServerSession::cmd_enable(const Command& cmd, const Enable& e) {
@@ -360,6 +394,7 @@ void ServerSession::folder_changed() {
 
 void ServerSession::send(std::string bytes) {
     if (closed_) return;
+    output_ += bytes.size();
     actions_.emplace_back(action::SendReply{std::move(bytes)});
 }
 

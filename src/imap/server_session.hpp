@@ -2,7 +2,7 @@
 // actions out (RFC 9051 IMAP4rev2 and RFC 3501 IMAP4rev1; RFC 2971 ID; RFC 5161 ENABLE;
 // RFC 4959 SASL-IR; RFC 7888 LITERAL+; RFC 2177 IDLE; RFC 2342 NAMESPACE; RFC 3691 UNSELECT;
 // RFC 4315 UIDPLUS; RFC 6851 MOVE; RFC 3348 CHILDREN; RFC 6154 SPECIAL-USE; RFC 4731 ESEARCH;
-// RFC 6855 UTF8=ACCEPT; RFC 7162 CONDSTORE and QRESYNC; RFC 5530 response codes; RFC 3516 BINARY; RFC 5182
+// RFC 6855 UTF8=ACCEPT; RFC 7162 CONDSTORE and QRESYNC; RFC 4978 COMPRESS=DEFLATE; RFC 5530 response codes; RFC 3516 BINARY; RFC 5182
 // SEARCHRES; RFC 5256 SORT and THREAD=REFERENCES/ORDEREDSUBJECT; RFC 5957 SORT=DISPLAY;
 // RFC 5267 ESORT; RFC 5258 LIST-EXTENDED;
 // RFC 5819 LIST-STATUS; RFC 9208 QUOTA with QUOTA=RES-STORAGE).
@@ -10,6 +10,9 @@
 // It reads no socket, clock or file. A network driver feeds it bytes and performs its actions:
 //   start(); loop { for a in take_actions(): perform(a); if (!parked() && !closed())
 //                   feed(read(read_timeout())); }
+// The driver writes everything produced before it reads again; within one feed() the session
+// bounds what it produces with Drain actions (SessionLimits::output_batch), so a client that
+// pipelines commands or asks for a whole folder cannot make the server buffer it all.
 // Storage goes through imap::Backend (backend.hpp), called synchronously while a command
 // executes (the driver runs feed() on a file-I/O thread). Completions (password_verified,
 // scram_credentials, mailboxes_opened, tls_started) resume the input already buffered, so
@@ -39,7 +42,7 @@
 //    sees them.
 //  - EXPUNGE (or VANISHED) responses are never sent during FETCH, STORE or SEARCH (RFC 9051
 //    7.5.1): changes found then are held back until the next command that may carry them.
-// Left out: COMPRESS, NOTIFY, METADATA, CONTEXT=SEARCH/SORT, THREAD=REFS, QUOTASET and QUOTA
+// Left out: NOTIFY, METADATA, CONTEXT=SEARCH/SORT, THREAD=REFS, QUOTASET and QUOTA
 // resources other than STORAGE (no other limit is configured).
 #pragma once
 
@@ -75,6 +78,10 @@ struct SessionLimits {
     std::chrono::seconds timeout_unauthenticated{60};
     std::chrono::seconds timeout_authenticated{30 * 60};
     std::chrono::seconds timeout_idle{30 * 60};
+    // Back-pressure: once this much output waits to be written, the session parks with a
+    // Drain action before the next command or the next FETCH response (a FETCH 1:* BODY[] is
+    // produced in pieces, never whole). One response may exceed it (a message is sent whole).
+    std::size_t output_batch = 256 * 1024;
 };
 
 inline constexpr std::chrono::seconds kMinAuthenticatedTimeout{30 * 60};
@@ -92,7 +99,12 @@ struct SessionOptions {
 namespace action {
 struct SendReply { std::string bytes; };  // one or more complete response lines
 struct StartTls {};                       // handshake, then tls_started()
+// COMPRESS=DEFLATE (RFC 4978): write the replies before this one as they are, then deflate
+// everything written from now on; inflate `compressed_input` (what the client sent after its
+// COMPRESS line) and everything read from now on before feed(). No completion.
+struct StartCompression { std::string compressed_input; };
 struct Close {};                          // flush pending replies, then close
+struct Drain {};                          // write every reply so far, then drained()
 // LOGIN or AUTHENTICATE PLAIN/LOGIN: verify, answer password_verified(). SECURITY: never log.
 struct VerifyPassword { std::string user; std::string password; std::string mechanism; };
 // AUTHENTICATE SCRAM-SHA-256: answer scram_credentials().
@@ -105,7 +117,8 @@ struct OpenMailboxes { std::string user; };
 }  // namespace action
 
 using Action = std::variant<action::SendReply, action::StartTls, action::Close, action::VerifyPassword,
-                            action::LookupScram, action::AuthAttempt, action::OpenMailboxes>;
+                            action::LookupScram, action::AuthAttempt, action::OpenMailboxes,
+                            action::StartCompression, action::Drain>;
 
 enum class AuthVerdict { Ok, BadCredentials, Throttled, TemporaryFailure };
 enum class OpenError { InUse, TemporaryFailure };
@@ -131,6 +144,7 @@ public:
     void mailboxes_opened(std::shared_ptr<Backend> backend);
     void mailboxes_failed(OpenError error);
     void tls_started();
+    void drained();  // the replies before the Drain action are written: produce more
     // The selected folder changed (store notification). While idling, the session polls the
     // backend now and queues the updates (take_actions() after it); otherwise they go out with
     // the next command's response. Call it on the thread that runs feed(): the backend is
@@ -147,12 +161,22 @@ public:
     bool rev2_enabled() const { return rev2_; }
     bool condstore_enabled() const { return condstore_; }
     bool qresync_enabled() const { return qresync_; }
+    bool compress_active() const { return compress_active_; }
     std::size_t error_count() const { return errors_; }
     std::size_t buffered() const { return reader_.buffered(); }
     std::size_t selected_count() const { return messages_.size(); }
 
 private:
-    enum class Wait { None, Auth, Mailboxes, Tls };
+    enum class Wait { None, Auth, Mailboxes, Tls, Output };
+    struct FetchInProgress {  // a FETCH parked for a Drain (session_message.cpp)
+        Command cmd;
+        std::vector<std::size_t> indexes;
+        std::vector<bool> flags_changed;
+        bool content = false;
+        std::size_t next = 0;
+        bool expunged = false;
+        bool unknown_cte = false;
+    };
 
     void process();
     void on_command(const RawCommand& raw);
@@ -171,6 +195,7 @@ private:
     void cmd_starttls(const Command& cmd);
     void cmd_enable(const Command& cmd, const Enable& e);
     void cmd_idle(const Command& cmd);
+    void cmd_compress(const Command& cmd, const Compress& c);
     // session_auth.cpp
     void cmd_login(const Command& cmd, const Login& login);
     void cmd_authenticate(const Command& cmd, const Authenticate& a);
@@ -202,6 +227,7 @@ private:
     void unselect();
     // session_message.cpp
     void cmd_fetch(const Command& cmd, const Fetch& f);
+    void continue_fetch();
     void cmd_store(const Command& cmd, const Store& s);
     void cmd_expunge(const Command& cmd, const Expunge& e);
     void cmd_close(const Command& cmd);
@@ -240,6 +266,8 @@ private:
     void backend_no(const Command& cmd, BackendError e, std::string_view what);
     void count_error();
     void close_with(std::string bytes);
+    bool output_full() const { return output_ >= opts_.limits.output_batch; }
+    void wait_for_drain();
 
     SessionOptions opts_;
     CommandReader reader_;
@@ -248,6 +276,8 @@ private:
     bool closed_ = false;
     Wait wait_ = Wait::None;
     std::vector<Action> actions_;
+    std::size_t output_ = 0;            // reply octets since the driver last wrote everything
+    std::unique_ptr<FetchInProgress> fetch_;
     std::size_t errors_ = 0;
     std::size_t auth_failures_ = 0;
     bool tls_active_ = false;
@@ -255,6 +285,7 @@ private:
     bool rev2_ = false;
     bool condstore_ = false;
     bool qresync_ = false;  // implies condstore_
+    bool compress_active_ = false;
 
     // login in progress
     std::string pending_tag_;           // the LOGIN/AUTHENTICATE command being answered

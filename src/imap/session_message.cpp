@@ -389,10 +389,24 @@ void ServerSession::cmd_fetch(const Command& cmd, const Fetch& f) {
         if (!v.empty()) send(std::move(v));
     }
 
+    fetch_ = std::make_unique<FetchInProgress>(FetchInProgress{cmd, std::move(indexes), std::move(flags_changed), content});
+    continue_fetch();
+    if (wait_ != Wait::Output) fetch_.reset();
+}
+
+// The FETCH responses from where the previous batch stopped: parks for a Drain whenever a batch
+// of output waits (SessionLimits::output_batch), so a whole folder is never held in memory.
+void ServerSession::continue_fetch() {
+    const Command& cmd = fetch_->cmd;
+    const Fetch& f = std::get<Fetch>(cmd.body);
+    const auto& flags_changed = fetch_->flags_changed;
+    const bool content = fetch_->content;
+    bool& expunged = fetch_->expunged;
+    bool& unknown_cte = fetch_->unknown_cte;
     const bool utf8 = utf8_ || rev2_;
-    bool expunged = false;
-    bool unknown_cte = false;
-    for (auto i : indexes) {
+    while (fetch_->next < fetch_->indexes.size()) {
+        if (output_full()) return wait_for_drain();
+        const std::size_t i = fetch_->indexes[fetch_->next++];
         const MessageMeta& m = messages_[i];
         std::optional<mime::ParsedMessage> parsed;
         if (content) {

@@ -1,3 +1,11 @@
+// The IMAP network driver: runs imap::ServerSession over a net::Stream (see the session's
+// header for the loop). It writes everything the session produced before it reads again, and
+// answers Drain by writing (each chunk bounded in time: connection_io.hpp), so output waiting
+// for a slow client stays around SessionLimits::output_batch. After COMPRESS=DEFLATE (RFC 4978)
+// writes go through a net::Deflater (a sync flush per batch) and reads through a net::Inflater
+// whose output is fed in pieces of kMaxReadChunk, one piece per turn of the loop, like a read.
+// Timers: the session's read_timeout() (autologout, RFC 9051 5.4: 30 minutes once
+// authenticated; IDLE polls the folder every kIdlePoll within it).
 #include "server/imap_connection.hpp"
 
 #include <asio/co_spawn.hpp>
@@ -11,6 +19,7 @@
 #include "core/address.hpp"
 #include "imap/server_session.hpp"
 #include "mailbox/store.hpp"
+#include "net/deflate_stream.hpp"
 #include "net/stream.hpp"
 #include "net/tls_context.hpp"
 #include "server/connection_io.hpp"
@@ -64,8 +73,13 @@ struct Connection {
     std::string out;
     std::error_code ec;
     std::shared_ptr<imap::Backend> opened;  // on its way to the session (see open())
+    // COMPRESS=DEFLATE, once the session started it.
+    std::unique_ptr<net::Deflater> deflater;
+    std::unique_ptr<net::Inflater> inflater;
+    std::string wire;   // compressed output on its way out
+    std::string plain;  // inflated input on its way to the session
 
-    asio::awaitable<void> flush() { co_await write_out(stream, out, ec); }
+    asio::awaitable<void> flush();
 
     // Runs `f` (a call into the session) on the mailbox pool and comes back.
     asio::awaitable<void> on_pool(std::function<void()> f) {
@@ -76,6 +90,20 @@ struct Connection {
     asio::awaitable<void> start_tls();
     asio::awaitable<void> open(const std::string& user);
 };
+
+asio::awaitable<void> Connection::flush() {
+    if (!deflater) {
+        co_await write_out(stream, out, ec);
+        co_return;
+    }
+    // Deflated a chunk at a time so the compressed copy stays small; one sync flush at the end.
+    for (std::size_t at = 0; at < out.size() && !ec; at += kWriteChunk) {
+        const std::size_t n = std::min(kWriteChunk, out.size() - at);
+        deflater->compress(std::string_view(out).substr(at, n), wire, at + n == out.size());
+        co_await write_out(stream, wire, ec);
+    }
+    out.clear();
+}
 
 asio::awaitable<void> Connection::start_tls() {
     co_await flush();  // the OK goes out in plaintext first
@@ -111,6 +139,15 @@ asio::awaitable<void> Connection::perform(imap::Action& action) {
         if (out.size() >= kWriteChunk) co_await flush();
     } else if (std::get_if<imap::action::StartTls>(&action)) {
         co_await start_tls();
+    } else if (std::get_if<imap::action::Drain>(&action)) {
+        co_await flush();
+        if (!ec) co_await on_pool([this] { session.drained(); });
+    } else if (auto* c = std::get_if<imap::action::StartCompression>(&action)) {
+        co_await flush();  // RFC 4978 3: the tagged OK goes out uncompressed, all after it compressed
+        deflater = std::make_unique<net::Deflater>();
+        inflater = std::make_unique<net::Inflater>();
+        inflater->add(c->compressed_input);
+        spdlog::info("session={} COMPRESS=DEFLATE", sid);
     } else if (auto* v = std::get_if<imap::action::VerifyPassword>(&action)) {
         auto verdict = co_await check_password(services, peer_ip, v->user, std::move(v->password));
         auto answer = verdict == LoginVerdict::Ok               ? imap::AuthVerdict::Ok
@@ -140,7 +177,7 @@ asio::awaitable<void> serve_imap(asio::ip::tcp::socket socket, net::ConnectionLi
     auto remote = socket.remote_endpoint(rec);
     Connection conn{services, cfg, net::Stream(std::move(socket)),
                     imap::ServerSession(session_options(*cfg, kind, services)), next_session_id(),
-                    remote.address().to_string(), {}, {}, {}};
+                    remote.address().to_string(), {}, {}, {}, {}, {}, {}, {}};
     ConnectionRegistry::Registration control(*services.registry, conn.stream.socket().get_executor(), &conn.stream);
     spdlog::info("session={} connect client=[{}]:{} listener={}", conn.sid, conn.peer_ip, remote.port(),
                  kind == ImapListenerKind::Imap ? "imap" : "imaps");
@@ -174,6 +211,15 @@ asio::awaitable<void> serve_imap(asio::ip::tcp::socket socket, net::ConnectionLi
         } else {
             idle_deadline.reset();
         }
+        // Input inflated from an earlier read goes first, one bounded piece per turn.
+        if (conn.inflater && conn.inflater->pending()) {
+            if (!conn.inflater->next(conn.plain, kMaxReadChunk)) {
+                spdlog::info("session={} corrupt compressed input: {}", conn.sid, conn.inflater->error());
+                break;
+            }
+            if (!conn.plain.empty()) co_await conn.on_pool([&conn] { conn.session.feed(conn.plain); });
+            continue;
+        }
         std::error_code read_ec;
         control->reading = true;
         auto n = co_await conn.stream.read_some(asio::buffer(in), timeout, read_ec);
@@ -193,7 +239,15 @@ asio::awaitable<void> serve_imap(asio::ip::tcp::socket socket, net::ConnectionLi
         }
         if (read_ec) break;
         std::string_view chunk(in.data(), n);
-        co_await conn.on_pool([&conn, chunk] { conn.session.feed(chunk); });
+        if (conn.inflater) {
+            conn.inflater->add(chunk);
+            if (!conn.inflater->next(conn.plain, kMaxReadChunk)) {
+                spdlog::info("session={} corrupt compressed input: {}", conn.sid, conn.inflater->error());
+                break;
+            }
+            chunk = conn.plain;
+        }
+        if (!chunk.empty()) co_await conn.on_pool([&conn, chunk] { conn.session.feed(chunk); });
         if (n == in.size() && in.size() < kMaxReadChunk) in.resize(in.size() * 2);
     }
     control->stream = nullptr;

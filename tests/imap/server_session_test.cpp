@@ -25,7 +25,7 @@ const std::string kPostCaps = kPreCaps +
                               " NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE ESEARCH CONDSTORE QRESYNC UTF8=ACCEPT "
                               "STATUS=SIZE APPENDLIMIT=52428800 BINARY SEARCHRES SORT SORT=DISPLAY ESORT "
                               "THREAD=REFERENCES THREAD=ORDEREDSUBJECT"
-                              " LIST-EXTENDED LIST-STATUS QUOTA QUOTA=RES-STORAGE";
+                              " LIST-EXTENDED LIST-STATUS QUOTA QUOTA=RES-STORAGE COMPRESS=DEFLATE";
 const std::string kLoggedIn = "S: L OK [CAPABILITY " + kPostCaps + "] Logged in";
 const Events kLoginEvents = {kGreeting, "VERIFY alice secret LOGIN", "ATTEMPT alice LOGIN ok ok", "OPEN alice",
                              kLoggedIn};

@@ -6,6 +6,7 @@
 // A dialog is a list of phases. Before a phase's input, its `change` (if any) mutates the
 // backend as another session would, and the session is told folder_changed(). When the
 // session asks for TLS, the rest of the phase is dropped (the handshake would swallow it).
+// Drain actions are answered with drained() at once.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -13,6 +14,7 @@
 #include <algorithm>
 #include <functional>
 #include <memory>
+#include <utility>
 #include <string>
 #include <variant>
 #include <vector>
@@ -77,9 +79,14 @@ inline Transcript run_dialog(const SessionOptions& opts, const std::vector<Phase
     if (keep) *keep = backend;
     bool tls_requested = false;
     bool closed_seen = false;
+    std::string replay;  // handed back by StartCompression
     auto drain = [&] {
         while (true) {
             auto actions = s.take_actions();
+            if (actions.empty() && !replay.empty() && !s.parked() && !s.closed()) {
+                s.feed(std::exchange(replay, {}));
+                continue;
+            }
             if (actions.empty()) break;
             for (auto& a : actions) {
                 EXPECT_FALSE(closed_seen) << "action after Close";
@@ -108,6 +115,16 @@ inline Transcript run_dialog(const SessionOptions& opts, const std::vector<Phase
                     tls_requested = true;
                     EXPECT_TRUE(s.parked());
                     s.tls_started();
+                } else if (auto* c = std::get_if<action::StartCompression>(&a)) {
+                    // "Compression" is the identity here: what the session handed back is fed
+                    // again once the actions are done, as the driver feeds what it inflates.
+                    t.events.push_back("COMPRESS");
+                    EXPECT_TRUE(s.compress_active());
+                    replay += c->compressed_input;
+                } else if (std::holds_alternative<action::Drain>(a)) {
+                    // Not in the transcript: where batches end depends on the chunking.
+                    EXPECT_TRUE(s.parked());
+                    s.drained();
                 } else if (std::holds_alternative<action::Close>(a)) {
                     t.events.push_back("CLOSE");
                     closed_seen = true;
