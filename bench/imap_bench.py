@@ -344,6 +344,7 @@ class Result:
         self.warm_cpu = []
         self.check = ""        # what the replies said (counts), to compare across servers
         self.bytes = 0
+        self.hwm_kib = 0       # the server's VmHWM after this operation's sessions (Tern)
 
 
 def settle(srv, timeout=5.0):
@@ -441,7 +442,8 @@ def measure(srv, manifest, deadline):
             r.check = "FAILED: %s" % e
             out("%s %s failed: %s\n--- log tail ---\n%s" % (srv.name, op, e, srv.log_text()[-1500:]))
         sampler.sample()
-        hwm = max(hwm, B.hwm_kib(srv.pid))
+        r.hwm_kib = B.hwm_kib(srv.pid)
+        hwm = max(hwm, r.hwm_kib)
         results[op] = r
     srv.stop()
     return results, sampler, hwm
@@ -576,8 +578,11 @@ def print_tables(res, mem, manifest):
                 out("CHECK %s %s: replies say %r, the generator wrote %r" % (name, op, r.check, w))
     out()
     if "tern" in mem:
-        out("peak RSS tern: %.1f MiB (VmHWM of its one process, largest over %d starts)"
-            % (mem["tern"][1] / 1024, len(OPS)))
+        out("peak RSS tern: %.1f MiB (VmHWM of its one process, largest over %d starts; per "
+            "operation, each on a fresh process: %s)"
+            % (mem["tern"][1] / 1024, len(OPS),
+               ", ".join("%s %.1f" % (op, res["tern"][op].hwm_kib / 1024) for op in OPS
+                         if op in res.get("tern", {}))))
     if "dovecot" in mem:
         by = mem["dovecot"][0].hwm_by_name
         total = sum(by.values())
