@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Tern against Postfix on loopback, in one run; prints one table per workload.
 
-Workloads (BENCH_ONLY=fsync,accept,e2e,idle,queue selects some):
+Workloads (BENCH_ONLY=fsync,accept,e2e,idle,queue,relay,retrieval selects some):
   fsync   the disk ceiling: 1 KiB append + fdatasync, 1 / 8 / 50 threads (bench/fsync_bench.py)
   accept  1 KiB, 1 recipient, smtp-source at concurrency 1/10/50, many messages per connection
           (-d) and one per connection; smtp-sink (no queue, no disk) as the protocol ceiling
@@ -11,6 +11,8 @@ Workloads (BENCH_ONLY=fsync,accept,e2e,idle,queue selects some):
           the accept rate then
   relay   outbound: smtp-source -> server -> smtp-sink through a forwarding alias, first byte
           sent -> last message received by the sink
+  retrieval  IMAP and POP3 against Dovecot on the same generated Maildir (bench/imap_bench.py,
+          which has its own knobs: BENCH_IMAP_MSGS, BENCH_IMAP_RUNS, BENCH_POP3_MSGS, ...)
 
 Every figure is a median of BENCH_RUNS runs (default 3) with min and max. Nothing here asserts
 on timing: the PASS/MISS marks only compare the printed figures with the targets of the issue.
@@ -29,6 +31,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib as B  # noqa: E402
 import fsync_bench  # noqa: E402
 import idle_conns  # noqa: E402
+import imap_bench  # noqa: E402
 
 
 def env_int(name, default):
@@ -48,7 +51,7 @@ RELAY_MSGS = env_int("BENCH_RELAY_MSGS", 10000)
 RELAY_CONC = env_int("BENCH_RELAY_CONC", 20)
 QUEUE_FILL = os.path.join(B.ROOT, "build", "bench", "queue_fill")
 TIMEOUT = env_int("BENCH_TIMEOUT", 600)
-ONLY = set(os.environ.get("BENCH_ONLY", "fsync,accept,e2e,idle,queue,relay").split(","))
+ONLY = set(os.environ.get("BENCH_ONLY", "fsync,accept,e2e,idle,queue,relay,retrieval").split(","))
 
 MIB = 1024.0
 results = {}   # figures later workloads compare against
@@ -394,6 +397,12 @@ def bench_queue():
     out()
 
 
+def bench_retrieval():
+    out("== 6. Retrieval: IMAP and POP3, Tern vs Dovecot on the same Maildir (bench/imap_bench.py) ==")
+    imap_bench.run()
+    out()
+
+
 def main():
     B.raise_nofile(IDLE_CONNS + 512)
     out("Tern vs Postfix benchmarks — %s, %d cores, kernel %s" % (time.strftime("%Y-%m-%d %H:%M"), os.cpu_count(),
@@ -406,7 +415,8 @@ def main():
     out()
     t0 = time.monotonic()
     for name, fn in (("fsync", bench_fsync), ("accept", bench_accept), ("e2e", bench_e2e),
-                     ("idle", bench_idle), ("queue", bench_queue), ("relay", bench_relay)):
+                     ("idle", bench_idle), ("queue", bench_queue), ("relay", bench_relay),
+                     ("retrieval", bench_retrieval)):
         if name in ONLY:
             w0 = time.monotonic()
             try:
