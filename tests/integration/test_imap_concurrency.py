@@ -9,6 +9,7 @@ be exactly as before, and the next delivery must get a UID above every earlier o
 The IMAP sessions are raw sockets over implicit TLS, so the test sees every untagged line.
 Every wait is bounded: socket reads time out, threads are joined with a timeout."""
 
+import os
 import re
 import smtplib
 import socket
@@ -51,7 +52,9 @@ class Session:
         self.tag = 0
         self.exists = 0
         self.flags = {}   # seq -> frozenset, from every FETCH seen
-        self.errors = []  # unexpected untagged lines (EXPUNGE, BYE, ...)
+        self.errors = []  # unexpected untagged lines (EXPUNGE unless expected, BYE, ...)
+        self.expunge_expected = False
+        self.expunged = 0
         greeting = self.readline()
         if not greeting.startswith(b"* OK"):
             raise AssertionError("%s: bad greeting %r" % (name, greeting))
@@ -78,6 +81,16 @@ class Session:
         fetch = parse_fetch(line)
         if fetch is not None and fetch[2] is not None:
             self.flags[fetch[0]] = fetch[2] - {"\\Recent"}
+            return
+        m = re.match(rb"^\* (\d+) EXPUNGE\r\n$", line)
+        if m and self.expunge_expected:
+            seq = int(m.group(1))
+            if not 1 <= seq <= self.exists:
+                self.errors.append("EXPUNGE %d with only %d messages" % (seq, self.exists))
+            self.exists -= 1
+            self.expunged += 1
+            # Sequence numbers above the expunged one move down by one.
+            self.flags = {(k - 1 if k > seq else k): v for k, v in self.flags.items() if k != seq}
             return
         if re.match(rb"^\* (\d+ EXPUNGE|BYE|BAD|NO)\b", line) or line.startswith(b"* VANISHED"):
             self.errors.append(line.decode("utf-8", "replace").strip())
@@ -120,6 +133,13 @@ class Session:
                 return
         raise AssertionError("%s: IDLE never ended" % self.name)
 
+    def uid_search_all(self):
+        untagged, _ = self.command("UID SEARCH ALL")
+        lines = [l for l in untagged if l.startswith(b"* SEARCH")]
+        if len(lines) != 1:
+            raise AssertionError("%s: UID SEARCH answered %r" % (self.name, untagged))
+        return [int(x) for x in lines[0].split()[2:]]
+
     def uids_and_flags(self):
         """[(seq, uid, flags)] from FETCH 1:* (UID FLAGS), in order."""
         untagged, _ = self.command("FETCH 1:* (UID FLAGS)")
@@ -144,6 +164,17 @@ def login_select(t, name):
     untagged, _ = s.command("SELECT INBOX")
     s.uidvalidity = int(re.search(rb"UIDVALIDITY (\d+)", b"".join(untagged)).group(1))
     return s
+
+
+def stored_count(t):
+    """Messages in the user's Maildir, counted without opening them: a session may move a file
+    from new/ to cur/ at any time, so a count may be off while that happens; callers wait for
+    the count they expect."""
+    root = t.maildir(USER)
+    try:
+        return sum(len(os.listdir(os.path.join(root, sub))) for sub in ("new", "cur"))
+    except FileNotFoundError:
+        return 0
 
 
 def send_batch(t, sender, count, failures):
@@ -237,7 +268,7 @@ class Concurrency(unittest.TestCase):
             th.join(timeout=READ_TIMEOUT * 2)
             self.assertFalse(th.is_alive(), "a watcher is stuck (exists A=%d B=%d)" % (a.exists, b.exists))
         self.assertEqual(failures, [], "senders or watchers failed")
-        self.assertEqual(len(self.t.messages(USER)), N, "not every message reached the Maildir")
+        self.assertTrue(wait_for(lambda: stored_count(self.t) == N, timeout=60), "not every message reached the Maildir")
         self.assertEqual((a.errors, b.errors), ([], []), "unexpected untagged responses")
         self.assertGreaterEqual(len(stores), WAVES, "watcher B stored too few flags: %r" % stores)
         want = [frozenset(expected.get(seq, ())) for seq in range(1, N + 1)]
@@ -276,7 +307,7 @@ class Concurrency(unittest.TestCase):
         failures = []
         send_batch(self.t, 99, 1, failures)
         self.assertEqual(failures, [])
-        self.assertTrue(wait_for(lambda: len(self.t.messages(USER)) == N + 1, timeout=60),
+        self.assertTrue(wait_for(lambda: stored_count(self.t) == N + 1, timeout=60),
                         "the delivery after the restart never arrived")
         after.command("NOOP")  # the new message joins this session's view (EXISTS)
         self.assertEqual(after.exists, N + 1, "NOOP did not announce the new message")
@@ -285,6 +316,95 @@ class Concurrency(unittest.TestCase):
         self.assertEqual(len(view), N + 1)
         self.assertGreater(view[N][1], uids[-1], "a UID was reused after kill -9")
         self.assertGreaterEqual(view[N][1], uidnext)
+
+
+    def test_expunge_while_delivering_then_kill9(self):
+        """Expunges during delivery, watched in IDLE, then kill -9.
+
+        B expunges every other message it knows of as each wave starts to arrive, while A
+        watches in IDLE; A's message count (EXISTS minus EXPUNGEs) and every view must agree,
+        and after kill -9 no expunged message comes back."""
+        a = self.session("watcher A")
+        b = self.session("expunger B")
+        a.expunge_expected = b.expunge_expected = True
+        failures, expunged, seen = [], set(), set()
+        watcher = threading.Thread(target=self.watch_until, args=(a, failures, lambda: done.is_set()))
+        done = threading.Event()
+        watcher.start()
+        per = N // WAVES // SENDERS
+        for wave in range(WAVES):
+            senders = [threading.Thread(target=send_batch, args=(self.t, wave * SENDERS + i, per, failures))
+                       for i in range(SENDERS)]
+            for th in senders:
+                th.start()
+            # Expunge while this wave arrives: every other message of those B knows now.
+            b.command("NOOP")
+            uids = b.uid_search_all()
+            seen.update(uids)
+            doomed = [u for u in uids if u not in expunged][::2]
+            if doomed:
+                b.command("UID STORE %s +FLAGS.SILENT (\\Deleted)" % ",".join(map(str, doomed)))
+                before = b.expunged
+                b.command("EXPUNGE")
+                self.assertEqual(b.expunged - before, len(doomed), "EXPUNGE did not report every message")
+                expunged.update(doomed)
+            for th in senders:
+                th.join(timeout=120)
+                self.assertFalse(th.is_alive(), "a sender is stuck in wave %d" % wave)
+            # Before the next wave, A's view must hold this one, so that the next expunges
+            # remove messages A knows of and A gets EXPUNGE responses in IDLE.
+            count = (wave + 1) * per * SENDERS - len(expunged)
+            self.assertTrue(wait_for(lambda: a.exists == count or failures, timeout=READ_TIMEOUT),
+                            "watcher A never saw wave %d: EXISTS-EXPUNGE %d, expected %d" % (wave, a.exists, count))
+        self.assertEqual(failures, [], "a sender failed")
+        self.assertTrue(wait_for(lambda: stored_count(self.t) == N - len(expunged), timeout=60),
+                        "the Maildir never held the %d messages left" % (N - len(expunged)))
+        b.command("NOOP")
+        seen.update(b.uid_search_all())
+        self.assertEqual(len(seen), N, "B never saw some UIDs (or saw more): %d" % len(seen))
+        done.set()
+        # Something for A to read, so that it notices it may stop: a flag change it is told about.
+        b.command("UID STORE %d +FLAGS (\\Seen)" % min(seen - expunged))
+        watcher.join(timeout=READ_TIMEOUT * 2)
+        self.assertFalse(watcher.is_alive(), "watcher A is stuck")
+        self.assertEqual(failures, [], "watcher A failed")
+        a.command("NOOP")
+        self.assertEqual((a.errors, b.errors), ([], []), "unexpected untagged responses")
+        self.assertGreater(len(expunged), N // 4, "too few expunges to test anything")
+        self.assertGreater(a.expunged, 0, "watcher A was never told of an expunge in IDLE")
+        left = sorted(seen - expunged)
+        self.assertEqual(a.exists, len(left), "A's count from EXISTS and EXPUNGE is wrong")
+        fresh = self.session("fresh")
+        reference = fresh.uids_and_flags()
+        self.assertEqual([uid for _, uid, _ in reference], left, "the UIDs left are not the ones not expunged")
+        for s in (a, b):
+            self.assertEqual(s.uids_and_flags(), reference, "%s disagrees with a fresh session" % s.name)
+
+        for s in self.sessions:
+            s.sock.close()
+        self.sessions = []
+        self.t.kill9()
+        self.t.start()
+        after = self.session("after restart")
+        self.assertEqual(after.uidvalidity, fresh.uidvalidity, "UIDVALIDITY changed across kill -9")
+        self.assertEqual(after.uids_and_flags(), reference, "expunged messages came back, or UIDs changed")
+        send_batch(self.t, 99, 1, failures)
+        self.assertTrue(wait_for(lambda: stored_count(self.t) == len(left) + 1, timeout=60),
+                        "the delivery after the restart never arrived")
+        after.command("NOOP")
+        newest = after.uids_and_flags()[-1][1]
+        self.assertGreater(newest, max(seen), "a UID of an expunged message was reused after kill -9")
+
+    def watch_until(self, s, failures, stop):
+        """IDLE, reading whatever comes, until stop() (checked after each line: the test makes
+        one more change after setting it)."""
+        try:
+            s.idle()
+            while not stop():
+                s.readline()
+            s.done()
+        except Exception as e:
+            failures.append("%s: %s" % (s.name, e))
 
 
 if __name__ == "__main__":
