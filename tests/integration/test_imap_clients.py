@@ -112,8 +112,10 @@ class Curl(unittest.TestCase):
 
     def test_imap_without_tls_never_logs_in(self):
         # LOGINDISABLED and no AUTH= before STARTTLS: curl has no way to send the password.
-        r = self.curl(self.imap_url(), check=False)
-        self.assertNotEqual(r.returncode, 0, "curl logged in over cleartext IMAP: %s" % r.stdout)
+        r = self.curl(self.imap_url(), "-v", check=False)
+        self.assertEqual(r.returncode, 67, "curl should give up with 'login denied': %s" % r.stderr)
+        self.assertIn(b"LOGINDISABLED", r.stderr)
+        self.assertNotIn(PASSWORD.encode(), r.stderr, "the password went over cleartext IMAP")
 
     def test_imap_starttls_list_and_fetch(self):
         r = self.curl(self.imap_url(), "--ssl-reqd")
