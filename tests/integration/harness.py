@@ -168,12 +168,19 @@ class Tern:
 
     def messages(self, address):
         """Contents of every message in the user's Maildir new/ and cur/."""
-        out = []
-        for sub in ("new", "cur"):
-            for path in sorted(glob.glob(os.path.join(self.maildir(address), sub, "*"))):
-                with open(path, "rb") as f:
-                    out.append(f.read())
-        return out
+        # An IMAP or POP3 session may move a file from new/ to cur/ (or expunge it) between the
+        # listing and the open: list again then, a bounded number of times.
+        for _ in range(20):
+            out = []
+            try:
+                for sub in ("new", "cur"):
+                    for path in sorted(glob.glob(os.path.join(self.maildir(address), sub, "*"))):
+                        with open(path, "rb") as f:
+                            out.append(f.read())
+                return out
+            except FileNotFoundError:
+                time.sleep(0.01)
+        raise RuntimeError("Maildir of %s kept changing while being read" % address)
 
     def wait_messages(self, address, count, timeout=20.0):
         return wait_for(lambda: len(self.messages(address)) >= count and self.messages(address),
