@@ -1,4 +1,5 @@
-// tern: the command line. `serve` runs the server; `user`, `config` and `queue` administer it.
+// tern: the command line. `serve` runs the server; `user`, `config`, `queue`, `dkim` and `dns`
+// administer it.
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -7,6 +8,7 @@
 #include <string>
 
 #include "cli/config_command.hpp"
+#include "cli/dkim_command.hpp"
 #include "cli/queue_command.hpp"
 #include "cli/serve_command.hpp"
 #include "cli/user_command.hpp"
@@ -26,6 +28,7 @@ int main(int argc, char** argv) {
     tern::cli::add_user_commands(app, config_path, exit_code);
     tern::cli::add_config_commands(app, config_path, exit_code);
     tern::cli::add_queue_commands(app, config_path, exit_code);
+    tern::cli::add_dkim_commands(app, config_path, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -115,13 +116,13 @@ public:
         // Server first: the alias check needs the local domains.
         for (auto&& [k, v] : root) {
             std::string name(k.str());
-            static constexpr std::array<std::string_view, 14> kTables = {
-                "server", "listen", "limits", "tls", "submission", "retrieval", "auth", "senders",
+            static constexpr std::array<std::string_view, 15> kTables = {
+                "server", "listen", "limits", "tls", "submission", "retrieval", "dkim", "auth", "senders",
                 "aliases", "dns", "outbound", "queue", "relay", "routes"};
             if (std::find(kTables.begin(), kTables.end(), name) == kTables.end())
                 key_error(k.source(), name,
                           "unknown table (expected server, listen, limits, tls, submission, retrieval, "
-                          "auth, senders, aliases, dns, outbound, queue, relay, routes)");
+                          "dkim, auth, senders, aliases, dns, outbound, queue, relay, routes)");
             else if (!v.is_table())
                 key_error(v.source(), name, "must be a table, not " + std::string(type_name(v.type())));
         }
@@ -132,6 +133,7 @@ public:
         if (auto* t = root["aliases"].as_table()) parse_aliases(*t, config);
         if (auto* t = root["submission"].as_table()) parse_submission(*t, config.submission);
         if (auto* t = root["retrieval"].as_table()) parse_retrieval(*t, config.retrieval);
+        if (auto* t = root["dkim"].as_table()) parse_dkim(*t, config.dkim);
         if (auto* t = root["auth"].as_table()) parse_auth(*t, config.auth);
         if (auto* t = root["senders"].as_table()) parse_senders(*t, config);
         if (auto* t = root["dns"].as_table()) parse_dns(*t, config.dns);
@@ -492,6 +494,34 @@ private:
         check_known(t, "retrieval", std::array<std::string_view, 2>{"plaintext_auth", "quota"});
         get_bool(t, "retrieval", "plaintext_auth", r.plaintext_auth);
         get_int(t, "retrieval", "quota", 0, std::uint64_t(1) << 50, r.quota);
+    }
+
+    void parse_dkim(const toml::table& t, Dkim& d) {
+        check_known(t, "dkim", std::array<std::string_view, 3>{"sign", "selector", "algorithms"});
+        get_bool(t, "dkim", "sign", d.sign);
+        if (auto* v = t.get("selector")) {
+            if (auto* s = get_string(*v, "dkim.selector")) {
+                bool ok = !s->empty() && s->size() <= 63 && s->front() != '-' && s->back() != '-';
+                for (char c : *s) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '-');
+                if (ok) d.selector = ascii_lower(*s);
+                else key_error(v->source(), "dkim.selector", "must be a DNS label (letters, digits, '-')");
+            }
+        }
+        if (auto* v = t.get("algorithms")) {
+            if (auto list = get_string_array(*v, "dkim.algorithms")) {
+                d.algorithms.clear();
+                for (auto& [name, node] : *list) {
+                    std::string n = ascii_lower(name);
+                    if (n != "rsa" && n != "ed25519") {
+                        key_error(node->source(), "dkim.algorithms", "unknown algorithm '" + name + "' (rsa, ed25519)");
+                    } else if (std::find(d.algorithms.begin(), d.algorithms.end(), n) == d.algorithms.end()) {
+                        d.algorithms.push_back(n);
+                    }
+                }
+                if (list->empty())
+                    key_error(v->source(), "dkim.algorithms", "empty: set sign = false to turn signing off");
+            }
+        }
     }
 
     void parse_auth(const toml::table& t, Auth& a) {

@@ -106,6 +106,20 @@ struct Retrieval {
     friend bool operator==(const Retrieval&, const Retrieval&) = default;
 };
 
+// [dkim]: DKIM signing of mail submitted by users (RFC 6376, RFC 8463). A message whose From:
+// domain is local is signed once per algorithm, with the key of selector "<selector>-<alg>"
+// (published at <selector>-<alg>._domainkey.<domain>; `tern dns records DOMAIN` prints it).
+// Keys live in <data_dir>/dkim/<domain>/<selector>-<alg>.pem and are made on first start.
+// Rotation: `tern dkim keygen DOMAIN --selector NEW`, publish the new records, then set
+// selector = "NEW" and reload (SIGHUP); keep the old records published for a few days.
+struct Dkim {
+    bool sign = true;
+    std::string selector = "tern";                            // a DNS label
+    std::vector<std::string> algorithms = {"rsa", "ed25519"};  // "rsa" (2048-bit), "ed25519"
+
+    friend bool operator==(const Dkim&, const Dkim&) = default;
+};
+
 struct Auth {
     std::size_t max_failures_per_ip = 10;
     std::size_t max_failures_per_account = 10;
@@ -192,6 +206,7 @@ struct Config {
     Tls tls;
     Submission submission;
     Retrieval retrieval;
+    Dkim dkim;
     Auth auth;
     Dns dns;
     Outbound outbound;
@@ -212,6 +227,8 @@ struct Config {
     std::filesystem::path mailboxes_dir() const { return server.data_dir / "mailboxes"; }
     // Where the generated self-signed certificate lives when [tls] names none.
     std::filesystem::path tls_dir() const { return server.data_dir / "tls"; }
+    // DKIM private keys: <dkim_dir>/<domain>/<selector>.pem.
+    std::filesystem::path dkim_dir() const { return server.data_dir / "dkim"; }
     // The targets of alias `key` (exact, case-insensitive match: "bob@example.test" or the
     // catch-all "@example.test"), or nullptr. Catch-all fallback is left to the caller.
     const std::vector<std::string>* alias_targets(std::string_view key) const;

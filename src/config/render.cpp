@@ -90,6 +90,10 @@ std::string render(const Config& c) {
     out << "\n[retrieval]\n";
     out << "plaintext_auth = " << (c.retrieval.plaintext_auth ? "true" : "false") << "\n";
     out << "quota = " << c.retrieval.quota << "\n";
+    out << "\n[dkim]\n";
+    out << "sign = " << (c.dkim.sign ? "true" : "false") << "\n";
+    out << "selector = " << toml_quote(c.dkim.selector) << "\n";
+    out << "algorithms = " << render_list(c.dkim.algorithms) << "\n";
     out << "\n[auth]\n";
     out << "max_failures_per_ip = " << c.auth.max_failures_per_ip << "\n";
     out << "max_failures_per_account = " << c.auth.max_failures_per_account << "\n";

@@ -35,6 +35,7 @@
 #include "control/control_server.hpp"
 #include "server/bouncer.hpp"
 #include "server/delivery_service.hpp"
+#include "server/dkim_keyring.hpp"
 #include "server/outbound_service.hpp"
 #include "server/queue_control_impl.hpp"
 #include "server/imap_connection.hpp"
@@ -133,6 +134,28 @@ policy::AuthThrottleLimits throttle_limits(const config::Config& c) {
 policy::SendQuotaLimits quota_limits(const config::Config& c) {
     return {c.submission.messages_per_hour, c.submission.recipients_per_day};
 }
+
+// The DKIM keys in use: replaced whole on SIGHUP, like the configuration.
+class DkimHolder {
+public:
+    std::shared_ptr<const DkimKeyring> get() const {
+        std::lock_guard lock(mu_);
+        return current_;
+    }
+    // Loads (making missing keys) for `c` and logs what happened.
+    void load(const config::Config& c) {
+        std::vector<std::string> errors, made;
+        auto ring = DkimKeyring::load(c, true, &errors, &made);
+        for (const auto& m : made) spdlog::info("dkim: {}", m);
+        for (const auto& e : errors) spdlog::error("dkim: {}; that mail goes out unsigned", e);
+        std::lock_guard lock(mu_);
+        current_ = std::move(ring);
+    }
+
+private:
+    mutable std::mutex mu_;
+    std::shared_ptr<const DkimKeyring> current_;
+};
 
 }  // namespace
 
@@ -236,6 +259,9 @@ int run_server(config::Config initial, std::optional<std::filesystem::path> conf
     services.mailboxes = &mailboxes;
     services.mailbox_io = &mailbox_io;
     services.sasl.fake_secret = secret;
+    DkimHolder dkim;
+    dkim.load(*cfg0);
+    services.dkim = [&dkim] { return dkim.get(); };
 
     std::vector<std::unique_ptr<net::Listener>> listeners;
     std::vector<net::Listener*> mx_listeners;
@@ -335,6 +361,7 @@ int run_server(config::Config initial, std::optional<std::filesystem::path> conf
                     auto tr = tls.reload(net::TlsSettings::from(next));
                     for (const auto& line : tr.log) spdlog::info("SIGHUP: {}", line);
                     if (!tr.ok()) spdlog::error("SIGHUP: {}; keeping the current certificates", tr.error);
+                    dkim.load(next);
                     config.set(std::move(next));
                     spdlog::info("SIGHUP: configuration reloaded from {}", config_path->string());
                 } else {

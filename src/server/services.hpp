@@ -34,6 +34,7 @@ namespace tern::server {
 
 class ConnectionRegistry;
 class DeliveryService;
+class DkimKeyring;
 
 struct Services {
     std::function<std::shared_ptr<const config::Config>()> config;  // current snapshot
@@ -49,6 +50,7 @@ struct Services {
     mailbox::Store* mailboxes = nullptr;    // POP3/IMAP: folders, indexes, the POP3 lock
     asio::thread_pool* mailbox_io = nullptr; // mailbox file I/O (sync of a large folder takes a while)
     sasl::Options sasl;                     // SCRAM nonce source and unknown-user secret
+    std::function<std::shared_ptr<const DkimKeyring>()> dkim;  // current signing keys (may be unset)
 };
 
 }  // namespace tern::server

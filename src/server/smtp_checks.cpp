@@ -1,5 +1,6 @@
 #include "server/smtp_checks.hpp"
 
+#include "server/dkim_keyring.hpp"
 #include "server/quota_check.hpp"
 #include "store/mailbox_path.hpp"
 
@@ -66,6 +67,14 @@ Outcome prepare_submission(const Services& s, const config::Config& c, const std
         }
     }
     prefix = message::missing_submission_headers(data, c.server.hostname, now, random_hex(12));
+    if (s.dkim) {
+        if (auto ring = s.dkim()) {
+            // Signed as it will travel: with the Date:/Message-ID: just added.
+            std::string whole = prefix;
+            whole.append(data);
+            prefix = ring->sign(whole, now) + prefix;
+        }
+    }
     return Outcome::ok();
 }
 

@@ -27,7 +27,7 @@ Outcome check_sender(const Services& s, const config::Config& c, const std::stri
 
 // End of DATA for an authenticated client: the From: addresses must be the user's (553 5.7.1,
 // unless submission.check_from_header is off); `prefix` gets the Date:/Message-ID: lines the
-// message lacks.
+// message lacks, and the DKIM-Signature fields when its From: domain has keys ([dkim]).
 Outcome prepare_submission(const Services& s, const config::Config& c, const std::string& auth_user,
                            std::string_view data, std::int64_t now, std::string& prefix);
 

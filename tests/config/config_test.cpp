@@ -393,6 +393,28 @@ TEST(Config, LoadFile) {
     std::filesystem::remove_all(dir);
 }
 
+TEST(ConfigDkim, DefaultsValuesAndRoundTrip) {
+    auto def = must_load("");
+    EXPECT_TRUE(def.dkim.sign);
+    EXPECT_EQ(def.dkim.selector, "tern");
+    EXPECT_EQ(def.dkim.algorithms, (std::vector<std::string>{"rsa", "ed25519"}));
+    auto c = must_load("[dkim]\nsign = false\nselector = \"Mail-2026\"\nalgorithms = [\"ed25519\", \"ed25519\"]\n");
+    EXPECT_FALSE(c.dkim.sign);
+    EXPECT_EQ(c.dkim.selector, "mail-2026");
+    EXPECT_EQ(c.dkim.algorithms, (std::vector<std::string>{"ed25519"}));
+    auto again = load_string(render(c), c.source);
+    ASSERT_TRUE(again.config) << errors_of(again);
+    EXPECT_EQ(again.config->dkim, c.dkim);
+}
+
+TEST(ConfigDkim, BadValuesNameTheKey) {
+    one_error("[dkim]\nselector = \"a.b\"\n", "key 'dkim.selector'");
+    one_error("[dkim]\nselector = \"-x\"\n", "must be a DNS label");
+    one_error("[dkim]\nalgorithms = [\"rsa\", \"dsa\"]\n", "unknown algorithm 'dsa'");
+    one_error("[dkim]\nalgorithms = []\n", "set sign = false");
+    one_error("[dkim]\nsigning = true\n", "dkim");
+}
+
 }  // namespace
 }  // namespace tern::config
 
