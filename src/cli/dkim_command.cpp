@@ -47,6 +47,18 @@ unsigned port_of(const std::vector<std::string>& addresses) {
     }
 }
 
+// The configuration, or nullopt after printing its errors.
+std::optional<config::Config> load_config(const std::optional<std::string>& config_path) {
+    std::optional<std::filesystem::path> p;
+    if (config_path) p = *config_path;
+    auto r = config::load(p);
+    if (!r.config) {
+        for (auto& e : r.errors) std::cerr << e << "\n";
+        return std::nullopt;
+    }
+    return std::move(r.config);
+}
+
 bool check_local(const config::Config& c, const std::string& domain, std::ostream& err) {
     if (c.is_local_domain(domain)) return true;
     err << "tern: " << domain << " is not a local domain (server.domains in " << c.source << ")\n";
@@ -143,15 +155,8 @@ void add_dkim_commands(CLI::App& app, std::optional<std::string>& config_path, i
     keygen->add_option("-a,--algorithm", keygen_algorithm, "rsa or ed25519 (default: [dkim] algorithms)");
     keygen->add_option("-c,--config", config_path, "Configuration file (default: embedded)");
     keygen->callback([&config_path, &exit_code] {
-        std::optional<std::filesystem::path> p;
-        if (config_path) p = *config_path;
-        auto r = config::load(p);
-        if (!r.config) {
-            for (auto& e : r.errors) std::cerr << e << "\n";
-            exit_code = 1;
-            return;
-        }
-        exit_code = run_dkim_keygen(*r.config, keygen_domain, keygen_selector, keygen_algorithm, std::cout, std::cerr);
+        auto c = load_config(config_path);
+        exit_code = c ? run_dkim_keygen(*c, keygen_domain, keygen_selector, keygen_algorithm, std::cout, std::cerr) : 1;
     });
 
     auto* dns = app.add_subcommand("dns", "DNS records to publish");
@@ -161,15 +166,8 @@ void add_dkim_commands(CLI::App& app, std::optional<std::string>& config_path, i
     records->add_option("domain", records_domain, "Local domain")->required();
     records->add_option("-c,--config", config_path, "Configuration file (default: embedded)");
     records->callback([&config_path, &exit_code] {
-        std::optional<std::filesystem::path> p;
-        if (config_path) p = *config_path;
-        auto r = config::load(p);
-        if (!r.config) {
-            for (auto& e : r.errors) std::cerr << e << "\n";
-            exit_code = 1;
-            return;
-        }
-        exit_code = run_dns_records(*r.config, records_domain, std::cout, std::cerr);
+        auto c = load_config(config_path);
+        exit_code = c ? run_dns_records(*c, records_domain, std::cout, std::cerr) : 1;
     });
 }
 
