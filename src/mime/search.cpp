@@ -45,9 +45,12 @@ std::string header_text(std::string_view message) {
     return out;
 }
 
-std::string body_text(const ParsedMessage& message) {
+namespace {
+
+// Calls text(utf8) for each text/* leaf, in order, until it returns true.
+template <class F>
+bool for_each_text_part(const ParsedMessage& message, F&& text) {
     const detail::Layout& l = message.layout();
-    std::string out;
     for (std::uint32_t i = 0; i < l.size(); ++i) {
         const detail::Entity& e = l.at(i);
         if (e.kind != detail::Kind::Leaf || !iequal(e.info.type, "text")) continue;
@@ -56,10 +59,32 @@ std::string body_text(const ParsedMessage& message) {
         for (char& c : raw)
             if (c == '\0') c = ' ';
         const std::string* charset = find_parameter(e.info.parameters, "charset");
-        if (!out.empty()) out += '\n';
-        out += charset_to_utf8(raw, charset ? std::string_view(*charset) : std::string_view());
+        if (text(charset_to_utf8(raw, charset ? std::string_view(*charset) : std::string_view()))) return true;
     }
+    return false;
+}
+
+}  // namespace
+
+std::string body_text(const ParsedMessage& message) {
+    std::string out;
+    bool first = true;
+    for_each_text_part(message, [&](std::string&& part) {
+        if (!first) out += '\n';
+        first = false;
+        out += part;
+        return false;
+    });
     return out;
+}
+
+bool body_contains(const ParsedMessage& message, std::string_view needle) {
+    // A needle with a line break may span the "\n" between parts: search the joined text.
+    if (needle.find('\n') != std::string_view::npos) return contains_casefold(body_text(message), needle);
+    // Else no match crosses a separator (folding never makes a "\n"), so each part alone
+    // answers, and the parts after a match are not decoded.
+    if (search_fold(needle).empty()) return true;
+    return for_each_text_part(message, [&](std::string&& part) { return contains_casefold(part, needle); });
 }
 
 std::string body_text(std::string_view stored) { return body_text(ParsedMessage(stored)); }

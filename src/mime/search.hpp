@@ -28,6 +28,8 @@ std::string header_text(std::string_view message);
 
 std::string body_text(const ParsedMessage& message);
 std::string body_text(std::string_view stored);
+// contains_casefold(body_text(message), needle), stopping at the first text part that matches.
+bool body_contains(const ParsedMessage& message, std::string_view needle);
 
 std::string search_fold(std::string_view utf8);
 // Both arguments already search_fold()ed. An empty needle matches.
