@@ -11,6 +11,10 @@
 //   matches "SS") and recomposed (NFKC), so a precomposed and a decomposed "ü" match, and so do
 //   compatibility forms ("ﬁ" and "fi"). Invalid UTF-8 is repaired
 //   (U+FFFD) first. Fold the needle once and each text once when searching many messages.
+// - Speed: the result is that of folding the whole text with GLib, but only non-ASCII runs go
+//   through GLib (search_fold() says why that is exact); ASCII text with an ASCII needle is
+//   searched in place (case-insensitive Horspool), and body_contains() stops at the first
+//   matching part.
 #pragma once
 
 #include <string>
