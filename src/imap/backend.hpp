@@ -135,6 +135,10 @@ public:
     virtual const FolderView& view() const = 0;
     // The stored message (LF or CRLF line ends).
     virtual BackendResult<std::string> read(std::uint32_t uid) = 0;
+    // Only the header section: the stored bytes up to and including the first empty line
+    // ("\n" or "\r\n"), or the whole message when it has none (mime/header.hpp's rule). For
+    // SEARCH, SORT and THREAD keys that look at nothing else; reads only that much.
+    virtual BackendResult<std::string> read_header(std::uint32_t uid) = 0;
     // unchanged_since: RFC 7162 UNCHANGEDSINCE; messages with a higher modseq are left alone.
     virtual BackendResult<StoreOutcome> store(const std::vector<std::uint32_t>& uids, FlagMode mode,
                                               const std::vector<std::string>& flags,

@@ -235,11 +235,12 @@ private:
     void cmd_search(const Command& cmd, const Search& s);
     std::vector<std::size_t> resolve(const SequenceSet& set, bool uid) const;  // 0-based indexes
     std::vector<std::size_t> resolve_saved() const;  // "$" (RFC 5182): what saved_uids_ still holds
-    // Calls hit(index, content) for each message matching `criteria`, in mailbox order. With
-    // want_content, `content` is the stored message (read once, shared with the evaluation;
-    // nullptr when unreadable); else nullptr.
-    using MatchVisitor = std::function<void(std::size_t index, const std::string* content)>;
-    void for_each_match(const SearchKey& criteria, bool want_content, const MatchVisitor& hit);
+    // Calls hit(index, header) for each message matching `criteria`, in mailbox order. With
+    // want_header, `header` starts with the message's header section (read once, shared with
+    // the evaluation; nullptr when unreadable): the whole message when a key (BODY, TEXT)
+    // needed it, else only the header (SelectedFolder::read_header()). Else nullptr.
+    using MatchVisitor = std::function<void(std::size_t index, const std::string* header)>;
+    void for_each_match(const SearchKey& criteria, bool want_header, const MatchVisitor& hit);
     // RFC 5182 / RFC 9051 6.4.4.1 SAVE: `ordered` as the response lists the result (mailbox
     // order for SEARCH, sort order for SORT), whose front and back MIN and MAX name.
     void save_result(const SearchReturn& ret, const std::vector<std::size_t>& ordered);

@@ -110,7 +110,15 @@ bool uses_modseq(const SearchKey& k) {
     return std::any_of(k.children.begin(), k.children.end(), uses_modseq);
 }
 
+// BODY and TEXT look past the header; every other key needs at most the header section.
+bool needs_body(const SearchKey& k) {
+    if (k.kind == SearchKey::Kind::Body || k.kind == SearchKey::Kind::Text) return true;
+    return std::any_of(k.children.begin(), k.children.end(), needs_body);
+}
+
 // One message as SEARCH sees it: the metadata, and the content read and parsed on demand.
+// With header_only (no key needs the body), `stored` holds just the header section: a few KiB
+// read instead of the whole file.
 struct SearchTarget {
     const MessageMeta& meta;
     std::uint32_t seq;
@@ -121,10 +129,11 @@ struct SearchTarget {
     std::optional<std::string> stored;
     std::optional<mime::ParsedMessage> parsed;
     bool unreadable = false;
+    bool header_only = false;
 
     const std::string* content() {
         if (!stored && !unreadable) {
-            auto r = folder.read(meta.uid);
+            auto r = header_only ? folder.read_header(meta.uid) : folder.read(meta.uid);
             if (auto* s = std::get_if<std::string>(&r)) {
                 stored = std::move(*s);
             } else {
@@ -180,13 +189,13 @@ bool evaluate(const SearchKey& k, SearchTarget& t) {
         case K::Header: return header_has(t, k.field, k.text);
         case K::Body: {
             const auto* p = t.message();
-            return p && mime::contains_casefold(mime::body_text(*p), k.text);
+            return p && mime::body_contains(*p, k.text);
         }
         case K::Text: {
             const auto* p = t.message();
             if (!p) return false;
             return mime::contains_casefold(mime::header_text(*t.stored), k.text) ||
-                   mime::contains_casefold(mime::body_text(*p), k.text);
+                   mime::body_contains(*p, k.text);
         }
         case K::Before: return date_of(m.internal_date, 0) < k.date;
         case K::On: return date_of(m.internal_date, 0) == k.date;
@@ -683,13 +692,15 @@ void ServerSession::cmd_copy(const Command& cmd, const SequenceSet& set, std::st
 
 // ---- SEARCH --------------------------------------------------------------------------------
 
-void ServerSession::for_each_match(const SearchKey& criteria, bool want_content, const MatchVisitor& hit) {
+void ServerSession::for_each_match(const SearchKey& criteria, bool want_header, const MatchVisitor& hit) {
     const auto count = static_cast<std::uint32_t>(messages_.size());
     const std::uint32_t max_uid = messages_.empty() ? 0 : messages_.back().uid;
+    const bool header_only = !needs_body(criteria);
     for (std::uint32_t i = 0; i < count; ++i) {
-        SearchTarget t{messages_[i], i + 1, count, max_uid, *selected_, saved_uids_, std::nullopt, std::nullopt, false};
+        SearchTarget t{messages_[i], i + 1, count, max_uid, *selected_, saved_uids_,
+                       std::nullopt, std::nullopt, false, header_only};
         if (!evaluate(criteria, t)) continue;
-        hit(i, want_content ? t.content() : nullptr);
+        hit(i, want_header ? t.content() : nullptr);
     }
 }
 

@@ -2,7 +2,8 @@
 // ESORT, i.e. SORT RETURN (...) answered with ESEARCH; RFC 5182 SAVE), and their UID forms.
 //
 // How: the search criteria are evaluated as SEARCH evaluates them (for_each_match(), which
-// reads a stored message at most once per command, and only when a key needs it); for each
+// reads a stored message at most once per command, and only when a key needs it: just the
+// header section unless BODY or TEXT needs more, as the sort keys never do); for each
 // match the keys come from mime::sort_keys() (base subject, sent date, first addresses,
 // message-ids), copied into a small row so memory is per match, not per message body. Then
 // std::sort, or mime::thread_references() / thread_orderedsubject(), and the response.

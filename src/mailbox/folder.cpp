@@ -576,6 +576,38 @@ Result<std::string> Folder::read_message(std::uint32_t uid, bool crlf) {
     return out;
 }
 
+Result<std::string> Folder::read_header(std::uint32_t uid) {
+    auto f = open_message(uid);
+    if (!f) return f.error();
+    constexpr std::size_t kChunk = 4096;  // most headers fit; larger ones take a few more reads
+    std::string data;
+    std::size_t line = 0;  // start of the first line not yet known to be a field line
+    for (;;) {
+        const std::size_t got = data.size();
+        data.resize(got + kChunk);
+        ssize_t n = ::pread(f->fd.get(), data.data() + got, kChunk, static_cast<off_t>(got));
+        if (n < 0 && errno == EINTR) {
+            data.resize(got);
+            continue;
+        }
+        if (n < 0) return io_error(errno, "reading message");
+        data.resize(got + static_cast<std::size_t>(n));
+        const bool eof = n == 0;
+        // Walk the complete lines read so far (a line start needs its next byte to be judged).
+        while (line < data.size()) {
+            if (data[line] == '\n') return data.substr(0, line + 1);
+            if (data[line] == '\r') {
+                if (line + 1 >= data.size() && !eof) break;
+                if (line + 1 < data.size() && data[line + 1] == '\n') return data.substr(0, line + 2);
+            }
+            const auto lf = data.find('\n', line);
+            if (lf == std::string::npos) break;
+            line = lf + 1;
+        }
+        if (eof) return data;  // no empty line: all header
+    }
+}
+
 std::optional<std::string> Folder::cached(std::uint32_t uid) {
     auto snap = snapshot();
     if (!snap) return std::nullopt;

@@ -213,6 +213,10 @@ public:
     Result<MessageFile> open_message(std::uint32_t uid);
     // The whole message; with `crlf`, line endings converted to CRLF (what IMAP sends).
     Result<std::string> read_message(std::uint32_t uid, bool crlf = true);
+    // The header section as stored (LF): the bytes up to and including the first empty line
+    // ("\n" or "\r\n" at a line start), or the whole file when there is none. Read in small
+    // chunks, so SEARCH HEADER / SORT read a few KiB instead of the whole message.
+    Result<std::string> read_header(std::uint32_t uid);
 
     // The opaque per-message cache (rendered ENVELOPE/BODYSTRUCTURE): a separate file read on
     // first use, not durable (a lost entry is recomputed). nullopt when absent.

@@ -11,6 +11,10 @@
 //   matches "SS") and recomposed (NFKC), so a precomposed and a decomposed "ü" match, and so do
 //   compatibility forms ("ﬁ" and "fi"). Invalid UTF-8 is repaired
 //   (U+FFFD) first. Fold the needle once and each text once when searching many messages.
+// - Speed: the result is that of folding the whole text with GLib, but only non-ASCII runs go
+//   through GLib (search_fold() says why that is exact); ASCII text with an ASCII needle is
+//   searched in place (case-insensitive Horspool), and body_contains() stops at the first
+//   matching part.
 #pragma once
 
 #include <string>
@@ -28,6 +32,8 @@ std::string header_text(std::string_view message);
 
 std::string body_text(const ParsedMessage& message);
 std::string body_text(std::string_view stored);
+// contains_casefold(body_text(message), needle), stopping at the first text part that matches.
+bool body_contains(const ParsedMessage& message, std::string_view needle);
 
 std::string search_fold(std::string_view utf8);
 // Both arguments already search_fold()ed. An empty needle matches.

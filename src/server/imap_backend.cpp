@@ -79,6 +79,12 @@ public:
         return std::move(*r);
     }
 
+    imap::BackendResult<std::string> read_header(std::uint32_t uid) override {
+        auto r = folder_->read_header(uid);
+        if (!r) return map_error(r.error());
+        return std::move(*r);
+    }
+
     imap::BackendResult<imap::StoreOutcome> store(const std::vector<std::uint32_t>& uids, imap::FlagMode mode,
                                                   const std::vector<std::string>& flags,
                                                   std::optional<std::uint64_t> unchanged_since) override {

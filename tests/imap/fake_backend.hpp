@@ -46,6 +46,7 @@ public:
     FakeSelected(FakeBackend& backend, std::string name);
     const FolderView& view() const override { return view_; }
     BackendResult<std::string> read(std::uint32_t uid) override;
+    BackendResult<std::string> read_header(std::uint32_t uid) override;
     BackendResult<StoreOutcome> store(const std::vector<std::uint32_t>& uids, FlagMode mode,
                                       const std::vector<std::string>& flags,
                                       std::optional<std::uint64_t> unchanged_since) override;
@@ -75,6 +76,7 @@ public:
     std::uint32_t next_uidvalidity = 1000;
     std::int64_t now = 1'700'000'000;
     std::size_t reads = 0;  // SelectedFolder::read() calls, to check a command's cost
+    std::size_t header_reads = 0;  // SelectedFolder::read_header() calls
     std::uint64_t storage_limit = 0;  // bytes; 0: no quota. append() enforces it.
 
     FakeBackend() { folders["INBOX"] = FakeFolder{next_uidvalidity++, 1, 1, {}, true, true, "", {}, 0}; }
@@ -228,6 +230,28 @@ inline BackendResult<std::string> FakeSelected::read(std::uint32_t uid) {
     if (!f) return BackendError::Gone;
     for (const auto& m : f->messages) {
         if (m.uid == uid) return m.data;
+    }
+    return BackendError::NotFound;
+}
+
+inline BackendResult<std::string> FakeSelected::read_header(std::uint32_t uid) {
+    ++b_.header_reads;
+    BackendError e;
+    if (b_.failing(e)) return e;
+    auto* f = folder();
+    if (!f) return BackendError::Gone;
+    for (const auto& m : f->messages) {
+        if (m.uid != uid) continue;
+        // Up to and including the first empty line, else everything (as mailbox::Folder does).
+        const std::string& d = m.data;
+        for (std::size_t line = 0; line < d.size();) {
+            if (d[line] == '\n') return d.substr(0, line + 1);
+            if (d.compare(line, 2, "\r\n") == 0) return d.substr(0, line + 2);
+            const auto lf = d.find('\n', line);
+            if (lf == std::string::npos) break;
+            line = lf + 1;
+        }
+        return d;
     }
     return BackendError::NotFound;
 }

@@ -129,18 +129,24 @@ TEST(ImapSort, SaveAndDollar) {
 }
 
 TEST(ImapSort, ReadsEachMessageOnce) {
+    // (whole-message reads, header-only reads)
     auto count_reads = [](const std::string& command) {
         std::shared_ptr<FakeBackend> kept;
         auto t = run_dialog(test_options(), {Phase{kLogin + "s SELECT INBOX\r\n" + command + "\r\n", {}}}, 1 << 20,
                             sorting(), &kept);
         EXPECT_TRUE(has_prefix(t, "S: x OK")) << t;
-        return kept->reads;
+        return std::pair<std::size_t, std::size_t>(kept->reads, kept->header_reads);
     };
-    // The header keys and the BODY key share one read per message; ARRIVAL and SIZE need none.
-    EXPECT_EQ(count_reads("x SORT (SUBJECT FROM DATE) UTF-8 BODY o"), kMessages.size());
-    EXPECT_EQ(count_reads("x SORT (SUBJECT) UTF-8 ALL"), kMessages.size());
-    EXPECT_EQ(count_reads("x SORT (ARRIVAL SIZE) UTF-8 ALL"), 0u);
-    EXPECT_EQ(count_reads("x THREAD REFERENCES UTF-8 TEXT e"), kMessages.size());
+    using Reads = std::pair<std::size_t, std::size_t>;
+    const std::size_t n = kMessages.size();
+    // The header keys and the BODY key share one read per message; ARRIVAL and SIZE need none;
+    // without BODY or TEXT only the header sections are read.
+    EXPECT_EQ(count_reads("x SORT (SUBJECT FROM DATE) UTF-8 BODY o"), Reads(n, 0));
+    EXPECT_EQ(count_reads("x SORT (SUBJECT) UTF-8 ALL"), Reads(0, n));
+    EXPECT_EQ(count_reads("x SORT (SUBJECT) UTF-8 NOT FROM nobody"), Reads(0, n));
+    EXPECT_EQ(count_reads("x SORT (ARRIVAL SIZE) UTF-8 ALL"), Reads(0, 0));
+    EXPECT_EQ(count_reads("x THREAD REFERENCES UTF-8 TEXT e"), Reads(n, 0));
+    EXPECT_EQ(count_reads("x THREAD REFERENCES UTF-8 ALL"), Reads(0, n));
 }
 
 TEST(ImapThread, ReferencesAndOrderedSubject) {

@@ -40,6 +40,33 @@ TEST(Folder, AssignsAscendingUidsInDeliveryOrderAndMovesToCur) {
     EXPECT_EQ(lf->size(), m.disk_size);
 }
 
+TEST(Folder, ReadHeaderStopsAtTheFirstEmptyLine) {
+    TempDir t;
+    Store store;
+    auto inbox = open_ok(store, t.path() / "u");
+    const std::string long_field = "X-Long: " + std::string(9000, 'x') + "\n";  // spans read chunks
+    struct Case {
+        std::string stored, header;
+    };
+    const std::vector<Case> cases = {
+        {"Subject: a\n\nbody\n\nmore\n", "Subject: a\n\n"},
+        {"Subject: a\r\nTo: b\r\n\r\nbody\r\n", "Subject: a\nTo: b\n\n"},  // stored as LF
+        {long_field + "Subject: b\n\n" + std::string(20000, 'y'), long_field + "Subject: b\n\n"},
+        {"\nonly body\n", "\n"},
+        {"Subject: no body\nX: y", "Subject: no body\nX: y"},  // no empty line: all header
+        {long_field + "Subject: c", long_field + "Subject: c"},
+        {"Subject: d\n \n\tfolded\n\nbody", "Subject: d\n \n\tfolded\n\n"},  // blank-only lines fold
+    };
+    for (const auto& c : cases) {
+        auto a = inbox->append(c.stored, {}, 0);
+        ASSERT_TRUE(a.ok());
+        auto h = inbox->read_header(a->uid);
+        ASSERT_TRUE(h.ok());
+        EXPECT_EQ(*h, c.header) << c.stored.substr(0, 40);
+    }
+    EXPECT_FALSE(inbox->read_header(999).ok());
+}
+
 TEST(Folder, UidsStableAcrossReopenAndNeverReused) {
     TempDir t;
     const auto root = t.path() / "u";

@@ -80,5 +80,29 @@ TEST(Search, CaseFolding) {
     EXPECT_TRUE(contains_folded(search_fold("in m\xC3\xBCnchen"), needle));
 }
 
+TEST(Search, BodyContainsEqualsSearchingTheJoinedText) {
+    // Needles within a part, at a part's start or end, across the "\n" between parts, and none.
+    const std::vector<std::string> needles = {"", "hi", "GR\xC3\x9C" "SSE", "see attached", "PDF-1.4", "\n", "b>\n",
+                                              "zzz", "e", "\xC3\xA9t\xC3\xA9", "</b>\n"};
+    for (const char* m : {samples::kPlain, samples::kAlternative, samples::kMixed, samples::kNested}) {
+        for (const std::string& form : {std::string(m), samples::crlf(m)}) {
+            ParsedMessage p(form);
+            const std::string joined = body_text(p);
+            for (const auto& n : needles)
+                EXPECT_EQ(body_contains(p, n), contains_casefold(joined, n)) << testing::PrintToString(n);
+            // Every line of the joined text is found, and so is each pair of adjacent lines.
+            std::size_t start = 0;
+            while (start < joined.size()) {
+                std::size_t end = joined.find('\n', start);
+                if (end == std::string::npos) end = joined.size();
+                std::string line = joined.substr(start, end - start);
+                EXPECT_TRUE(body_contains(p, line)) << line;
+                start = end + 1;
+            }
+        }
+    }
+    EXPECT_TRUE(body_contains(ParsedMessage("Content-Type: image/png\n\nx"), ""));  // as joined "" holds ""
+}
+
 }  // namespace
 }  // namespace tern::mime
