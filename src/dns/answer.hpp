@@ -39,4 +39,30 @@ struct AddressAnswer {
     bool secure = false;  // both the AAAA and the A answer were DNSSEC-validated
 };
 
+enum class AddressFamily { Ipv4, Ipv6 };
+
+// Bounds on what one TXT answer may hold. Past them the answer is TempFail, not truncated:
+// dropping records could hide the one SPF or DMARC record and turn "fail" into "none".
+inline constexpr std::size_t kMaxTxtRecords = 64;
+inline constexpr std::size_t kMaxTxtBytes = 64 * 1024;  // all records' text together
+
+struct TxtAnswer {
+    Status status = Status::TempFail;
+    // Each TXT record, its character-strings concatenated (RFC 7208 3.3, RFC 6376 3.6.2.2).
+    // Raw bytes, as served: may hold NUL, control or non-ASCII bytes; the caller parses.
+    std::vector<std::string> records;
+    std::string error;    // why, when not Ok; names the name
+    bool secure = false;  // DNSSEC-validated
+};
+
+// Bound on the names of one PTR answer; the rest are dropped (RFC 7208 4.6.4 looks at 10).
+inline constexpr std::size_t kMaxPtrNames = 16;
+
+struct NameAnswer {
+    Status status = Status::TempFail;
+    std::vector<std::string> names;  // lowercase, no trailing dot
+    std::string error;    // why, when not Ok; names the address
+    bool secure = false;  // DNSSEC-validated
+};
+
 }  // namespace tern::dns

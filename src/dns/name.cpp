@@ -98,4 +98,32 @@ std::optional<std::string> decode_wire_name(std::span<const std::uint8_t> data,
     return out;
 }
 
+std::string reverse_name(const asio::ip::address& address) {
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    auto v4 = [&](const asio::ip::address_v4& a) {
+        const auto b = a.to_bytes();
+        for (int i = 3; i >= 0; --i) out += std::to_string(b[i]) + '.';
+        out += "in-addr.arpa";
+    };
+    if (address.is_v4()) {
+        v4(address.to_v4());
+        return out;
+    }
+    const auto a6 = address.to_v6();
+    if (a6.is_v4_mapped()) {
+        v4(asio::ip::make_address_v4(asio::ip::v4_mapped, a6));
+        return out;
+    }
+    const auto b = a6.to_bytes();
+    for (int i = 15; i >= 0; --i) {
+        out += hex[b[i] & 15];
+        out += '.';
+        out += hex[b[i] >> 4];
+        out += '.';
+    }
+    out += "ip6.arpa";
+    return out;
+}
+
 }  // namespace tern::dns

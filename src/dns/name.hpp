@@ -1,11 +1,14 @@
-// Domain names as the resolver sees them: checking a name before it is queried, and decoding
-// an uncompressed wire-format name from record data (RFC 1035 3.1). Pure: no I/O.
+// Domain names as the resolver sees them: checking a name before it is queried, decoding
+// an uncompressed wire-format name from record data (RFC 1035 3.1), and the reverse-lookup
+// name of an address. Pure: no I/O.
 //
 // Mail domains are host names (RFC 5321 2.3.5: letters, digits, hyphens); "_" is accepted as
-// well because it occurs in the wild. U-labels (SMTPUTF8) must be converted to A-labels by the
+// well because it occurs in the wild and in the TXT names of mail authentication
+// ("_dmarc.example.com", "sel._domainkey.example.com"). U-labels (SMTPUTF8) must be converted to A-labels by the
 // caller: a non-ASCII byte is refused here rather than sent to the DNS as raw UTF-8.
 #pragma once
 
+#include <asio/ip/address.hpp>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -31,5 +34,10 @@ std::optional<std::string> normalize_name(std::string_view name, std::string& er
 // non-ASCII). Labels are lowercased.
 std::optional<std::string> decode_wire_name(std::span<const std::uint8_t> data,
                                             std::size_t& consumed);
+
+// The PTR name of `address` (RFC 1035 3.5, RFC 3596 2.5): "4.3.2.1.in-addr.arpa" for
+// 1.2.3.4, 32 nibbles then "ip6.arpa" for IPv6. An IPv4-mapped IPv6 address (::ffff:1.2.3.4)
+// is named as the IPv4 address it stands for.
+std::string reverse_name(const asio::ip::address& address);
 
 }  // namespace tern::dns

@@ -1,5 +1,5 @@
-// The asynchronous DNS resolver outbound delivery routes with: MX and A/AAAA lookups as
-// coroutines. Resolver is an interface (a seam: tests and the delivery code can use a fake);
+// The asynchronous DNS resolver: MX and A/AAAA lookups as coroutines for outbound delivery,
+// TXT, PTR and single-family address lookups for the inbound checks (SPF, DKIM, DMARC). Resolver is an interface (a seam: tests and the delivery code can use a fake);
 // Resolver::create() makes the real one, built on libunbound (unbound_resolver.cpp).
 //
 // Timeouts and failures are answers, never exceptions: every lookup ends as Ok, NotFound or
@@ -19,10 +19,12 @@ namespace tern::dns {
 
 struct ResolverOptions {
     // "127.0.0.1", "127.0.0.1:5353", "::1", "[::1]:5353" (see nameserver.hpp); the lookups are
-    // forwarded to them, names under .test included (libunbound otherwise answers those
-    // NXDOMAIN itself, RFC 6761). Empty: the system resolver (/etc/resolv.conf, /etc/hosts).
+    // forwarded to them, names under .test and the reverse zones of loopback, private and
+    // documentation addresses included (libunbound otherwise answers those itself, RFC 6761,
+    // RFC 6303). Empty: the system resolver (/etc/resolv.conf, /etc/hosts).
     std::vector<std::string> nameservers;
-    // Per lookup (mx(), addresses(), one addresses_each() call); past it the lookup is TempFail.
+    // Per lookup (each call below, one addresses_each() call included); past it the lookup is
+    // TempFail.
     std::chrono::seconds timeout{30};
     // DNSSEC trust anchor file (zone-file DS/DNSKEY lines, e.g. Debian's
     // /usr/share/dns/root.key). Empty: no validation, `secure` is always false. With it, answers
@@ -49,6 +51,19 @@ public:
     // A and AAAA, queried concurrently. Ok when either has addresses (the other's failure is
     // noted in `error`); NotFound only when both are NotFound; TempFail otherwise.
     virtual asio::awaitable<AddressAnswer> addresses(std::string host) = 0;
+
+    // Only A (Ipv4) or only AAAA (Ipv6), as SPF asks by the client's family (RFC 7208 5.3).
+    // NotFound when the name has no record of that family.
+    virtual asio::awaitable<AddressAnswer> addresses_of(std::string host, AddressFamily family) = 0;
+
+    // The TXT records of `name` (underscores allowed: "_dmarc.example.com"), each with its
+    // strings concatenated. More than kMaxTxtRecords records or kMaxTxtBytes of text, or
+    // record data that does not parse: TempFail (see answer.hpp).
+    virtual asio::awaitable<TxtAnswer> txt(std::string name) = 0;
+
+    // The PTR names of `address` (the in-addr.arpa / ip6.arpa name is built here), at most
+    // kMaxPtrNames of them, in the order served. A name that does not decode: TempFail.
+    virtual asio::awaitable<NameAnswer> ptr(asio::ip::address address) = 0;
 
     // addresses() for several hosts at once, answers in the same order. The real resolver
     // queries them all concurrently under one timeout; this default asks one after another.

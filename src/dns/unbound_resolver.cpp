@@ -38,7 +38,9 @@ namespace tern::dns {
 namespace {
 
 constexpr int kTypeA = 1;
+constexpr int kTypePtr = 12;
 constexpr int kTypeMx = 15;
+constexpr int kTypeTxt = 16;
 constexpr int kTypeAaaa = 28;
 constexpr int kClassIn = 1;
 constexpr int kRcodeServfail = 2;
@@ -53,11 +55,26 @@ struct Question {
 std::string type_name(int type) {
     switch (type) {
         case kTypeA: return "A";
+        case kTypePtr: return "PTR";
         case kTypeMx: return "MX";
+        case kTypeTxt: return "TXT";
         case kTypeAaaa: return "AAAA";
     }
     return "TYPE" + std::to_string(type);
 }
+
+// See Resolver::create().
+constexpr const char* kForwardedReverseZones[] = {
+    "127.in-addr.arpa.", "10.in-addr.arpa.", "168.192.in-addr.arpa.",
+    "16.172.in-addr.arpa.", "17.172.in-addr.arpa.", "18.172.in-addr.arpa.", "19.172.in-addr.arpa.",
+    "20.172.in-addr.arpa.", "21.172.in-addr.arpa.", "22.172.in-addr.arpa.", "23.172.in-addr.arpa.",
+    "24.172.in-addr.arpa.", "25.172.in-addr.arpa.", "26.172.in-addr.arpa.", "27.172.in-addr.arpa.",
+    "28.172.in-addr.arpa.", "29.172.in-addr.arpa.", "30.172.in-addr.arpa.", "31.172.in-addr.arpa.",
+    "2.0.192.in-addr.arpa.", "100.51.198.in-addr.arpa.", "113.0.203.in-addr.arpa.",
+    "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa.",  // ::1
+    "d.f.ip6.arpa.",                                                             // fd00::/8
+    "8.b.d.0.1.0.0.2.ip6.arpa.",                                                 // 2001:db8::/32
+};
 
 std::string describe(const Question& q) { return q.name + " " + type_name(q.type); }
 
@@ -463,6 +480,61 @@ AddressAnswer to_address_answer(const std::string& host, const RawAnswer& aaaa, 
     return out;
 }
 
+AddressAnswer to_family_answer(const std::string& host, const RawAnswer& raw, bool v6) {
+    AddressAnswer out;
+    std::vector<std::string> errors;
+    out.status = take_addresses(host, raw, v6, out.addresses, errors);
+    for (const auto& e : errors) out.error += (out.error.empty() ? "" : "; ") + e;
+    out.secure = raw.secure;
+    return out;
+}
+
+TxtAnswer to_txt_answer(const std::string& name, const RawAnswer& raw) {
+    TxtAnswer out;
+    out.status = raw.status;
+    out.error = raw.error;
+    out.secure = raw.secure;
+    if (raw.status != Status::Ok) return out;
+    auto fail = [&](std::string why) {
+        out.status = Status::TempFail;
+        out.records.clear();
+        out.error = name + " TXT: " + std::move(why);
+        return out;
+    };
+    if (raw.rdata.size() > kMaxTxtRecords)
+        return fail("more than " + std::to_string(kMaxTxtRecords) + " records");
+    std::size_t total = 0;
+    for (const auto& rd : raw.rdata) {
+        auto text = decode_txt_rdata(rd);
+        if (!text) return fail("malformed record data");
+        total += text->size();
+        if (total > kMaxTxtBytes)
+            return fail("more than " + std::to_string(kMaxTxtBytes) + " bytes of text");
+        out.records.push_back(std::move(*text));
+    }
+    return out;
+}
+
+// `address` as text, for the errors: the reverse name alone is hard to read.
+NameAnswer to_name_answer(const std::string& address, const RawAnswer& raw) {
+    NameAnswer out;
+    out.status = raw.status;
+    if (!raw.error.empty()) out.error = address + ": " + raw.error;
+    out.secure = raw.secure;
+    if (raw.status != Status::Ok) return out;
+    for (const auto& rd : raw.rdata) {
+        auto host = decode_ptr_rdata(rd);
+        if (!host) {
+            out.status = Status::TempFail;
+            out.names.clear();
+            out.error = address + " PTR: malformed record data";
+            return out;
+        }
+        if (out.names.size() < kMaxPtrNames) out.names.push_back(std::move(*host));
+    }
+    return out;
+}
+
 AddressAnswer invalid_host(std::string error) {
     AddressAnswer out;
     out.status = Status::NotFound;
@@ -497,6 +569,35 @@ public:
         questions.push_back({*name, kTypeA});
         RawAnswers raw = co_await ask(state_, std::move(questions));
         co_return to_address_answer(*name, raw.at(0), raw.at(1));
+    }
+
+    asio::awaitable<AddressAnswer> addresses_of(std::string host, AddressFamily family) override {
+        std::string error;
+        auto name = normalize_name(host, error);
+        if (!name) co_return invalid_host(std::move(error));
+        const bool v6 = family == AddressFamily::Ipv6;
+        std::vector<Question> questions;
+        questions.push_back({*name, v6 ? kTypeAaaa : kTypeA});
+        RawAnswers raw = co_await ask(state_, std::move(questions));
+        co_return to_family_answer(*name, raw.at(0), v6);
+    }
+
+    asio::awaitable<TxtAnswer> txt(std::string name) override {
+        std::string error;
+        auto n = normalize_name(name, error);
+        if (!n) co_return TxtAnswer{Status::NotFound, {}, error, false};
+        std::vector<Question> questions;
+        questions.push_back({*n, kTypeTxt});
+        RawAnswers raw = co_await ask(state_, std::move(questions));
+        co_return to_txt_answer(*n, raw.at(0));
+    }
+
+    asio::awaitable<NameAnswer> ptr(asio::ip::address address) override {
+        std::string name = reverse_name(address);
+        std::vector<Question> questions;
+        questions.push_back({name, kTypePtr});
+        RawAnswers raw = co_await ask(state_, std::move(questions));
+        co_return to_name_answer(address.to_string(), raw.at(0));
     }
 
     asio::awaitable<std::vector<AddressAnswer>> addresses_each(
@@ -580,6 +681,13 @@ std::unique_ptr<Resolver> Resolver::create(asio::any_io_executor executor, Resol
         // "transparent" without local data resolves normally.)
         if (!ok(ub_ctx_set_option(ctx.get(), "local-zone:", "test. transparent"), "local-zone test."))
             return nullptr;
+        // Likewise the reverse zones libunbound answers itself (RFC 6303: loopback, private,
+        // documentation ranges): the named servers may serve a site's own reverse zones, and
+        // PTR lookups of inbound clients on them (SPF "ptr", %{p}) should reach them.
+        for (const char* zone : kForwardedReverseZones)
+            if (!ok(ub_ctx_set_option(ctx.get(), "local-zone:", (std::string(zone) + " transparent").c_str()),
+                    std::string("local-zone ") + zone))
+                return nullptr;
     }
     if (!options.trust_anchor_file.empty() &&
         !ok(ub_ctx_add_ta_file(ctx.get(), options.trust_anchor_file.c_str()), "trust anchor"))

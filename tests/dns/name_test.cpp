@@ -95,3 +95,22 @@ TEST(DecodeWireName, EnforcesTheTotalLength) {
     EXPECT_TRUE(decode_wire_name(ok, n));
     EXPECT_EQ(n, 255u);
 }
+
+TEST(ReverseName, Ipv4) {
+    EXPECT_EQ(tern::dns::reverse_name(asio::ip::make_address("127.0.0.2")), "2.0.0.127.in-addr.arpa");
+    EXPECT_EQ(tern::dns::reverse_name(asio::ip::make_address("192.0.2.255")),
+              "255.2.0.192.in-addr.arpa");
+}
+
+TEST(ReverseName, Ipv6Nibbles) {
+    // RFC 3596 2.5's example, 4321:0:1:2:3:4:567:89ab.
+    EXPECT_EQ(tern::dns::reverse_name(asio::ip::make_address("4321:0:1:2:3:4:567:89ab")),
+              "b.a.9.8.7.6.5.0.4.0.0.0.3.0.0.0.2.0.0.0.1.0.0.0.0.0.0.0.1.2.3.4.ip6.arpa");
+    EXPECT_EQ(tern::dns::reverse_name(asio::ip::make_address("::1")),
+              "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa");
+}
+
+TEST(ReverseName, Ipv4MappedIsNamedAsIpv4) {
+    EXPECT_EQ(tern::dns::reverse_name(asio::ip::make_address("::ffff:192.0.2.1")),
+              "1.2.0.192.in-addr.arpa");
+}

@@ -39,7 +39,25 @@ const std::vector<std::string> kRecords = {
     "--mx-host=noaddr.test,ghost.test,10",
     // MX rdata whose name runs past its end
     "--dns-rr=badmx.test,15,000a03666f6f",
+    // TXT: one record of three strings, three records, underscore names, one malformed
+    // (no shell in between: the commas split the strings, the spaces are kept)
+    "--txt-record=multi.test,v=spf1 ,ip4:192.0.2.0/24 ,-all",
+    "--txt-record=many.test,one", "--txt-record=many.test,two", "--txt-record=many.test,three",
+    "--txt-record=_dmarc.under.test,v=DMARC1; p=reject",
+    "--txt-record=sel._domainkey.under.test,v=DKIM1; k=ed25519; p=",
+    "--dns-rr=badtxt.test,16,05616263",
+    // PTR: two names for one IPv4 address, one for an IPv6 address (2001:db8::ab)
+    "--ptr-record=50.0.0.127.in-addr.arpa,Reverse.TWO.test",
+    "--ptr-record=50.0.0.127.in-addr.arpa,alias.test",
+    "--ptr-record=b.a.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa,v6.test",
 };
+
+// One more TXT record at lots.test than an answer may hold.
+std::vector<std::string> with_many_txt(std::vector<std::string> records) {
+    for (std::size_t i = 0; i <= kMaxTxtRecords; ++i)
+        records.push_back("--txt-record=lots.test,r" + std::to_string(i));
+    return records;
+}
 
 template <class T>
 T run_on(asio::io_context& io, asio::awaitable<T> a) {
@@ -74,7 +92,7 @@ class ResolverTest : public ::testing::Test {
 protected:
     void SetUp() override {
         std::string error;
-        dnsmasq_ = Dnsmasq::start(kRecords, error);
+        dnsmasq_ = Dnsmasq::start(with_many_txt(kRecords), error);
         ASSERT_TRUE(dnsmasq_) << error;
         resolver_ = make({dnsmasq_->nameserver()}, std::chrono::seconds(10));
         ASSERT_TRUE(resolver_);
@@ -220,6 +238,96 @@ TEST_F(ResolverTest, InvalidNamesAreNotQueried) {
     EXPECT_EQ(dnsmasq_->log().find("query["), std::string::npos) << dnsmasq_->log();
 }
 
+std::vector<std::string> sorted(std::vector<std::string> v) {
+    std::sort(v.begin(), v.end());
+    return v;
+}
+
+TEST_F(ResolverTest, TxtJoinsTheStringsOfARecord) {
+    auto t = run_on(io_, resolver_->txt("Multi.TEST."));
+    ASSERT_EQ(t.status, Status::Ok) << t.error;
+    EXPECT_EQ(t.records, (std::vector<std::string>{"v=spf1 ip4:192.0.2.0/24 -all"}));
+    EXPECT_FALSE(t.secure);
+}
+
+TEST_F(ResolverTest, TxtReturnsEveryRecord) {
+    auto t = run_on(io_, resolver_->txt("many.test"));
+    ASSERT_EQ(t.status, Status::Ok) << t.error;
+    EXPECT_EQ(sorted(t.records), (std::vector<std::string>{"one", "three", "two"}));
+}
+
+TEST_F(ResolverTest, TxtAtUnderscoreNames) {
+    auto dmarc = run_on(io_, resolver_->txt("_dmarc.under.test"));
+    ASSERT_EQ(dmarc.status, Status::Ok) << dmarc.error;
+    EXPECT_EQ(dmarc.records, (std::vector<std::string>{"v=DMARC1; p=reject"}));
+    auto dkim = run_on(io_, resolver_->txt("sel._domainkey.under.test"));
+    ASSERT_EQ(dkim.status, Status::Ok) << dkim.error;
+    EXPECT_EQ(dkim.records, (std::vector<std::string>{"v=DKIM1; k=ed25519; p="}));
+}
+
+TEST_F(ResolverTest, TxtNotFound) {
+    auto nx = run_on(io_, resolver_->txt("nowhere.test"));
+    EXPECT_EQ(nx.status, Status::NotFound);
+    EXPECT_NE(nx.error.find("nowhere.test TXT"), std::string::npos) << nx.error;
+    EXPECT_NE(nx.error.find("NXDOMAIN"), std::string::npos) << nx.error;
+    auto nodata = run_on(io_, resolver_->txt("amx.test"));  // exists, A only
+    EXPECT_EQ(nodata.status, Status::NotFound);
+    EXPECT_NE(nodata.error.find("no TXT record"), std::string::npos) << nodata.error;
+    auto invalid = run_on(io_, resolver_->txt("bad name.test"));
+    EXPECT_EQ(invalid.status, Status::NotFound);
+    EXPECT_NE(invalid.error.find("invalid character"), std::string::npos) << invalid.error;
+}
+
+TEST_F(ResolverTest, MalformedOrTooManyTxtIsTempFail) {
+    auto bad = run_on(io_, resolver_->txt("badtxt.test"));
+    EXPECT_EQ(bad.status, Status::TempFail);
+    EXPECT_TRUE(bad.records.empty());
+    EXPECT_NE(bad.error.find("badtxt.test TXT: malformed"), std::string::npos) << bad.error;
+    auto lots = run_on(io_, resolver_->txt("lots.test"));
+    EXPECT_EQ(lots.status, Status::TempFail) << lots.records.size();
+    EXPECT_TRUE(lots.records.empty());
+    EXPECT_NE(lots.error.find("more than 64 records"), std::string::npos) << lots.error;
+}
+
+TEST_F(ResolverTest, PtrOfIpv4) {
+    auto p = run_on(io_, resolver_->ptr(asio::ip::make_address("127.0.0.50")));
+    ASSERT_EQ(p.status, Status::Ok) << p.error;
+    EXPECT_EQ(sorted(p.names), (std::vector<std::string>{"alias.test", "reverse.two.test"}));
+    EXPECT_FALSE(p.secure);
+    // The same address as an IPv4-mapped IPv6 address.
+    auto mapped = run_on(io_, resolver_->ptr(asio::ip::make_address("::ffff:127.0.0.50")));
+    ASSERT_EQ(mapped.status, Status::Ok) << mapped.error;
+    EXPECT_EQ(mapped.names.size(), 2u);
+}
+
+TEST_F(ResolverTest, PtrOfIpv6) {
+    auto p = run_on(io_, resolver_->ptr(asio::ip::make_address("2001:db8::ab")));
+    ASSERT_EQ(p.status, Status::Ok) << p.error;
+    EXPECT_EQ(p.names, (std::vector<std::string>{"v6.test"}));
+}
+
+TEST_F(ResolverTest, PtrNotFound) {
+    auto p = run_on(io_, resolver_->ptr(asio::ip::make_address("127.0.0.99")));
+    EXPECT_EQ(p.status, Status::NotFound);
+    EXPECT_TRUE(p.names.empty());
+    EXPECT_NE(p.error.find("127.0.0.99"), std::string::npos) << p.error;
+}
+
+TEST_F(ResolverTest, AddressesOfOneFamily) {
+    auto v4 = run_on(io_, resolver_->addresses_of("dual.test", AddressFamily::Ipv4));
+    ASSERT_EQ(v4.status, Status::Ok) << v4.error;
+    EXPECT_EQ(strings(v4.addresses), (std::vector<std::string>{"127.0.0.10"}));
+    auto v6 = run_on(io_, resolver_->addresses_of("dual.test", AddressFamily::Ipv6));
+    ASSERT_EQ(v6.status, Status::Ok) << v6.error;
+    EXPECT_EQ(strings(v6.addresses), (std::vector<std::string>{"2001:db8::10"}));
+    auto none = run_on(io_, resolver_->addresses_of("amx.test", AddressFamily::Ipv6));
+    EXPECT_EQ(none.status, Status::NotFound);
+    EXPECT_NE(none.error.find("amx.test AAAA"), std::string::npos) << none.error;
+    auto nx = run_on(io_, resolver_->addresses_of("nowhere.test", AddressFamily::Ipv4));
+    EXPECT_EQ(nx.status, Status::NotFound);
+    EXPECT_NE(nx.error.find("NXDOMAIN"), std::string::npos) << nx.error;
+}
+
 TEST_F(ResolverTest, ManyConcurrentLookupsAcrossThreads) {
     // The resolver's context runs on three threads, the callers on a pool of four with no
     // strand: the resolver serialises itself and resumes each caller on the pool.
@@ -298,6 +406,21 @@ TEST_F(SilentResolverTest, TimesOutAsTempFail) {
     EXPECT_EQ(a.status, Status::TempFail);
 }
 
+TEST_F(SilentResolverTest, TxtPtrAndOneFamilyTimeOutAsTempFail) {
+    resolver_ = make({silent_.nameserver()}, std::chrono::seconds(1));
+    ASSERT_TRUE(resolver_);
+    auto t = run_on(io_, resolver_->txt("_dmarc.example.test"));
+    EXPECT_EQ(t.status, Status::TempFail);
+    EXPECT_NE(t.error.find("_dmarc.example.test TXT: timed out"), std::string::npos) << t.error;
+    auto p = run_on(io_, resolver_->ptr(asio::ip::make_address("192.0.2.1")));
+    EXPECT_EQ(p.status, Status::TempFail);
+    EXPECT_NE(p.error.find("192.0.2.1: 1.2.0.192.in-addr.arpa PTR: timed out"), std::string::npos)
+        << p.error;
+    auto a = run_on(io_, resolver_->addresses_of("example.test", AddressFamily::Ipv4));
+    EXPECT_EQ(a.status, Status::TempFail);
+    EXPECT_NE(a.error.find("example.test A: timed out"), std::string::npos) << a.error;
+}
+
 TEST_F(SilentResolverTest, StopEndsPendingLookups) {
     resolver_ = make({silent_.nameserver()}, std::chrono::seconds(30));
     ASSERT_TRUE(resolver_);
@@ -311,6 +434,12 @@ TEST_F(SilentResolverTest, StopEndsPendingLookups) {
     auto again = run_on(io_, resolver_->addresses("example.test"));
     EXPECT_EQ(again.status, Status::TempFail);
     EXPECT_NE(again.error.find("resolver stopped"), std::string::npos) << again.error;
+    auto txt = run_on(io_, resolver_->txt("example.test"));
+    EXPECT_EQ(txt.status, Status::TempFail);
+    EXPECT_NE(txt.error.find("resolver stopped"), std::string::npos) << txt.error;
+    auto ptr = run_on(io_, resolver_->ptr(asio::ip::make_address("::1")));
+    EXPECT_EQ(ptr.status, Status::TempFail);
+    EXPECT_NE(ptr.error.find("resolver stopped"), std::string::npos) << ptr.error;
 }
 
 TEST_F(SilentResolverTest, DestroyingTheResolverCompletesPendingLookups) {

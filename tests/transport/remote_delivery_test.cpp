@@ -45,6 +45,16 @@ public:
         }
         co_return a;
     }
+    // Not used by delivery.
+    asio::awaitable<dns::AddressAnswer> addresses_of(std::string, dns::AddressFamily) override {
+        co_return dns::AddressAnswer{dns::Status::NotFound, {}, "not configured", false};
+    }
+    asio::awaitable<dns::TxtAnswer> txt(std::string) override {
+        co_return dns::TxtAnswer{dns::Status::NotFound, {}, "not configured", false};
+    }
+    asio::awaitable<dns::NameAnswer> ptr(asio::ip::address) override {
+        co_return dns::NameAnswer{dns::Status::NotFound, {}, "not configured", false};
+    }
     void stop() override {}
 };
 
