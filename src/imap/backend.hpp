@@ -135,6 +135,13 @@ public:
     virtual const FolderView& view() const = 0;
     // The stored message (LF or CRLF line ends).
     virtual BackendResult<std::string> read(std::uint32_t uid) = 0;
+    // An opaque per-message value the session stored earlier (fetch_cache.hpp: rendered
+    // ENVELOPE/BODYSTRUCTURE), nullopt when there is none. Keyed by this view's UIDVALIDITY
+    // and the UID: a message's bytes never change and UIDs are never reused, so an entry never
+    // goes stale; after a UIDVALIDITY change the backend answers nullopt and stores nothing.
+    // Best effort both ways: a lost or refused value is only computed again.
+    virtual std::optional<std::string> cached(std::uint32_t uid) = 0;
+    virtual void store_cached(std::uint32_t uid, std::string value) = 0;
     // unchanged_since: RFC 7162 UNCHANGEDSINCE; messages with a higher modseq are left alone.
     virtual BackendResult<StoreOutcome> store(const std::vector<std::uint32_t>& uids, FlagMode mode,
                                               const std::vector<std::string>& flags,

@@ -79,6 +79,14 @@ public:
         return std::move(*r);
     }
 
+    // The folder's tern-cache, under the UIDVALIDITY this session's UIDs belong to (a rebuilt
+    // folder answers nothing for them). Shared by every session on the folder (one Folder
+    // object per folder; CacheFile has its own lock).
+    std::optional<std::string> cached(std::uint32_t uid) override { return folder_->cached(view_.uidvalidity, uid); }
+    void store_cached(std::uint32_t uid, std::string value) override {
+        folder_->set_cached(view_.uidvalidity, uid, std::move(value));
+    }
+
     imap::BackendResult<imap::StoreOutcome> store(const std::vector<std::uint32_t>& uids, imap::FlagMode mode,
                                                   const std::vector<std::string>& flags,
                                                   std::optional<std::uint64_t> unchanged_since) override {
