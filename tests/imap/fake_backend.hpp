@@ -45,7 +45,7 @@ class FakeBackend;
 class FakeSelected : public SelectedFolder {
 public:
     FakeSelected(FakeBackend& backend, std::string name);
-    const FolderView& view() const override { return view_; }
+    FolderView take_view() override { return std::move(view_); }
     BackendResult<std::string> read(std::uint32_t uid) override;
     std::optional<std::string> cached(std::uint32_t uid) override;
     void store_cached(std::uint32_t uid, std::string value) override;
@@ -63,6 +63,7 @@ private:
     FakeBackend& b_;
     std::string name_;
     FolderView view_;
+    std::uint32_t uidvalidity_ = 0;  // of the view handed out
     std::map<std::uint32_t, std::uint64_t> known_;  // uid -> modseq last reported
     std::uint32_t known_uidnext_ = 1;
 };
@@ -210,7 +211,7 @@ public:
 
 inline FakeSelected::FakeSelected(FakeBackend& backend, std::string name) : b_(backend), name_(std::move(name)) {
     const auto& f = b_.folders.at(name_);
-    view_.uidvalidity = f.uidvalidity;
+    view_.uidvalidity = uidvalidity_ = f.uidvalidity;
     view_.uidnext = f.uidnext;
     view_.highestmodseq = f.modseq;
     for (const auto& m : f.messages) {
@@ -240,7 +241,7 @@ inline BackendResult<std::string> FakeSelected::read(std::uint32_t uid) {
 // Like the store's: nothing for a view of another UIDVALIDITY, nothing kept for a UID that is gone.
 inline std::optional<std::string> FakeSelected::cached(std::uint32_t uid) {
     auto* f = folder();
-    if (!f || f->uidvalidity != view_.uidvalidity) return std::nullopt;
+    if (!f || f->uidvalidity != uidvalidity_) return std::nullopt;
     auto it = f->cache.find(uid);
     if (it == f->cache.end()) return std::nullopt;
     return it->second;
@@ -248,7 +249,7 @@ inline std::optional<std::string> FakeSelected::cached(std::uint32_t uid) {
 
 inline void FakeSelected::store_cached(std::uint32_t uid, std::string value) {
     auto* f = folder();
-    if (!f || f->uidvalidity != view_.uidvalidity) return;
+    if (!f || f->uidvalidity != uidvalidity_) return;
     if (std::none_of(f->messages.begin(), f->messages.end(), [&](const FakeMessage& m) { return m.uid == uid; })) return;
     f->cache[uid] = std::move(value);
     ++b_.cache_stores;
