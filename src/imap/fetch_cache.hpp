@@ -10,6 +10,8 @@
 // an empty item, so "empty" is unambiguous. decode() refuses another version, a truncated or
 // overlong field, trailing bytes or an empty first-three field: such a value is ignored and
 // the message parsed again, so changing the rendering only needs a new version number.
+// A value over the store's limit (mailbox::kMaxCacheValue, 64 KiB: only messages with
+// hundreds of parts) is not kept, and such a message is parsed on every FETCH as before.
 #pragma once
 
 #include <array>
