@@ -131,14 +131,22 @@ struct AppendOutcome {
 class SelectedFolder {
 public:
     virtual ~SelectedFolder() = default;
-    // The view at select time (the session copies it).
-    virtual const FolderView& view() const = 0;
+    // The view at select time, called once right after select(): the session keeps it, so
+    // the backend hands it over rather than keeping a copy (50,000 flag lists at a SELECT).
+    virtual FolderView take_view() = 0;
     // The stored message (LF or CRLF line ends).
     virtual BackendResult<std::string> read(std::uint32_t uid) = 0;
     // Only the header section: the stored bytes up to and including the first empty line
     // ("\n" or "\r\n"), or the whole message when it has none (mime/header.hpp's rule). For
     // SEARCH, SORT and THREAD keys that look at nothing else; reads only that much.
     virtual BackendResult<std::string> read_header(std::uint32_t uid) = 0;
+    // An opaque per-message value the session stored earlier (fetch_cache.hpp: rendered
+    // ENVELOPE/BODYSTRUCTURE), nullopt when there is none. Keyed by this view's UIDVALIDITY
+    // and the UID: a message's bytes never change and UIDs are never reused, so an entry never
+    // goes stale; after a UIDVALIDITY change the backend answers nullopt and stores nothing.
+    // Best effort both ways: a lost or refused value is only computed again.
+    virtual std::optional<std::string> cached(std::uint32_t uid) = 0;
+    virtual void store_cached(std::uint32_t uid, std::string value) = 0;
     // unchanged_since: RFC 7162 UNCHANGEDSINCE; messages with a higher modseq are left alone.
     virtual BackendResult<StoreOutcome> store(const std::vector<std::uint32_t>& uids, FlagMode mode,
                                               const std::vector<std::string>& flags,

@@ -172,7 +172,8 @@ private:
         Command cmd;
         std::vector<std::size_t> indexes;
         std::vector<bool> flags_changed;
-        bool content = false;
+        bool content = false;    // the message must be read and parsed (BODY[], RFC822, BINARY...)
+        bool structure = false;  // ENVELOPE / BODY / BODYSTRUCTURE: from the cache, else parsed
         std::size_t next = 0;
         bool expunged = false;
         bool unknown_cte = false;

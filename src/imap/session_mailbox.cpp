@@ -114,8 +114,8 @@ void ServerSession::cmd_select(const Command& cmd, const Select& s) {
     selected_ = std::move(std::get<std::unique_ptr<SelectedFolder>>(result));
     if (!selected_) return backend_no(cmd, BackendError::Temporary, "SELECT");
     if (s.condstore) condstore_ = true;
-    const FolderView& v = selected_->view();
-    messages_ = v.messages;
+    FolderView v = selected_->take_view();
+    messages_ = std::move(v.messages);
     uidvalidity_ = v.uidvalidity;
     uidnext_ = v.uidnext;
     highestmodseq_ = v.highestmodseq;

@@ -16,6 +16,10 @@
 //    that do not exist are simply skipped (RFC 9051 6.4.8).
 //  - FETCH BODY[...] (not PEEK), RFC822 and RFC822.TEXT set \Seen in a read-write mailbox
 //    before the data is sent, and the FETCH then carries FLAGS (RFC 9051 6.4.5).
+//  - ENVELOPE, BODY and BODYSTRUCTURE come from the backend's per-message cache
+//    (fetch_cache.hpp); a message not cached yet is read and parsed once and its renderings
+//    stored. A FETCH of only those items (and the index data) never reads the message, so it
+//    does not notice a message already removed from storage (RFC 9051 allows serving it).
 //  - Flags: system flags case-insensitive, \Recent cannot be stored (BAD).
 //  - SEARCH: CHARSET US-ASCII or UTF-8 (else NO [BADCHARSET]); text keys go through
 //    mime/search (decoded headers, body text, case folding); dates compare in UTC. After
@@ -38,8 +42,8 @@
 #include <utility>
 
 #include "core/address.hpp"
-#include "imap/body_structure.hpp"
 #include "imap/date_time.hpp"
+#include "imap/fetch_cache.hpp"
 #include "imap/mailbox_name.hpp"
 #include "imap/response_syntax.hpp"
 #include "imap/server_session.hpp"
@@ -90,11 +94,19 @@ bool sets_seen(const FetchAttribute& a) {
     }
 }
 
-bool needs_content(const FetchAttribute& a) {
+// ENVELOPE, BODY, BODYSTRUCTURE: served from the backend's cache (fetch_cache.hpp).
+bool needs_structure(const FetchAttribute& a) {
     switch (a.kind) {
         case FetchAttribute::Kind::Envelope:
         case FetchAttribute::Kind::Body:
-        case FetchAttribute::Kind::BodyStructure:
+        case FetchAttribute::Kind::BodyStructure: return true;
+        default: return false;
+    }
+}
+
+// The items that need the message itself, read and parsed.
+bool needs_content(const FetchAttribute& a) {
+    switch (a.kind) {
         case FetchAttribute::Kind::Rfc822:
         case FetchAttribute::Kind::Rfc822Header:
         case FetchAttribute::Kind::Rfc822Text:
@@ -358,10 +370,12 @@ void ServerSession::cmd_fetch(const Command& cmd, const Fetch& f) {
     if (!cmd.uid && !valid_sequence_set(f.set, messages_.size())) return bad(cmd.tag, "Invalid message sequence number");
     if (f.vanished && !qresync_) return bad(cmd.tag, "VANISHED requires ENABLE QRESYNC");
     bool content = false;
+    bool structure = false;
     bool seen = false;
     bool want_modseq = f.changed_since.has_value();
     for (const auto& a : f.attributes) {
         content = content || needs_content(a);
+        structure = structure || needs_structure(a);
         seen = seen || sets_seen(a);
         want_modseq = want_modseq || a.kind == FetchAttribute::Kind::Modseq;
     }
@@ -398,7 +412,7 @@ void ServerSession::cmd_fetch(const Command& cmd, const Fetch& f) {
         if (!v.empty()) send(std::move(v));
     }
 
-    fetch_ = std::make_unique<FetchInProgress>(FetchInProgress{cmd, std::move(indexes), std::move(flags_changed), content});
+    fetch_ = std::make_unique<FetchInProgress>(FetchInProgress{cmd, std::move(indexes), std::move(flags_changed), content, structure});
     continue_fetch();
     if (wait_ != Wait::Output) fetch_.reset();
 }
@@ -410,6 +424,7 @@ void ServerSession::continue_fetch() {
     const Fetch& f = std::get<Fetch>(cmd.body);
     const auto& flags_changed = fetch_->flags_changed;
     const bool content = fetch_->content;
+    const bool structure = fetch_->structure;
     bool& expunged = fetch_->expunged;
     bool& unknown_cte = fetch_->unknown_cte;
     const bool utf8 = utf8_ || rev2_;
@@ -418,7 +433,11 @@ void ServerSession::continue_fetch() {
         const std::size_t i = fetch_->indexes[fetch_->next++];
         const MessageMeta& m = messages_[i];
         std::optional<mime::ParsedMessage> parsed;
-        if (content) {
+        std::optional<FetchRendering> rendering;
+        if (structure) {
+            if (auto v = selected_->cached(m.uid)) rendering = FetchRendering::decode(std::move(*v));
+        }
+        if (content || (structure && !rendering)) {
             auto r = selected_->read(m.uid);
             if (auto* e = error_of(r)) {
                 if (*e == BackendError::NotFound) {
@@ -428,6 +447,10 @@ void ServerSession::continue_fetch() {
                 return backend_no(cmd, *e, "FETCH");
             }
             parsed.emplace(std::get<std::string>(r));
+        }
+        if (structure && !rendering) {  // a miss, or an entry of another version: parse once, keep it
+            rendering = FetchRendering::render(*parsed);
+            selected_->store_cached(m.uid, rendering->encoded());
         }
         std::string out = "* " + std::to_string(i + 1) + " FETCH (";
         bool first = true;
@@ -465,12 +488,12 @@ void ServerSession::continue_fetch() {
                     break;
                 case Kind::Envelope:
                     item("ENVELOPE ");
-                    render_envelope(out, parsed->envelope(), utf8);
+                    out += rendering->item(CachedItem::Envelope, utf8);
                     break;
                 case Kind::Body:
                 case Kind::BodyStructure:
                     item(a.kind == Kind::Body ? "BODY " : "BODYSTRUCTURE ");
-                    render_body(out, parsed->structure(), a.kind == Kind::BodyStructure, utf8);
+                    out += rendering->item(a.kind == Kind::Body ? CachedItem::Body : CachedItem::BodyStructure, utf8);
                     break;
                 case Kind::Rfc822:
                     item("RFC822 ");

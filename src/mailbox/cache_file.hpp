@@ -1,6 +1,6 @@
 // The per-message opaque cache of a folder ("tern-cache"): what the IMAP layer renders once
-// per message (ENVELOPE, BODYSTRUCTURE strings of a few hundred bytes) and wants back later
-// without parsing the message again.
+// per message (ENVELOPE, BODY, BODYSTRUCTURE strings of a few hundred bytes; the encoding is
+// imap/fetch_cache.hpp's) and wants back later without parsing the message again.
 //
 // Why a separate file, read lazily: at a few hundred bytes per message it would be most of the
 // index, and opening a folder reads the whole index. Measured (bench/mailbox_index_bench.cpp,

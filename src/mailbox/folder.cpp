@@ -608,15 +608,15 @@ Result<std::string> Folder::read_header(std::uint32_t uid) {
     }
 }
 
-std::optional<std::string> Folder::cached(std::uint32_t uid) {
+std::optional<std::string> Folder::cached(std::uint32_t uidvalidity, std::uint32_t uid) {
     auto snap = snapshot();
-    if (!snap) return std::nullopt;
+    if (!snap || snap->uidvalidity != uidvalidity) return std::nullopt;
     return cache_.get(snap->uidvalidity, uid);
 }
 
-void Folder::set_cached(std::uint32_t uid, std::string value) {
+void Folder::set_cached(std::uint32_t uidvalidity, std::uint32_t uid, std::string value) {
     auto snap = snapshot();
-    if (!snap || !snap->messages.find(uid)) return;
+    if (!snap || snap->uidvalidity != uidvalidity || !snap->messages.find(uid)) return;
     cache_.put(snap->uidvalidity, uid, std::move(value));
 }
 

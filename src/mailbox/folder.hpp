@@ -219,9 +219,12 @@ public:
     Result<std::string> read_header(std::uint32_t uid);
 
     // The opaque per-message cache (rendered ENVELOPE/BODYSTRUCTURE): a separate file read on
-    // first use, not durable (a lost entry is recomputed). nullopt when absent.
-    std::optional<std::string> cached(std::uint32_t uid);
-    void set_cached(std::uint32_t uid, std::string value);
+    // first use, not durable (a lost entry is recomputed). nullopt when absent. `uidvalidity`
+    // is the one the caller's UID belongs to: when the folder has another (it was rebuilt),
+    // cached() answers nullopt and set_cached() stores nothing, so a value rendered from a
+    // message of an older UIDVALIDITY is never served for the new message with that UID.
+    std::optional<std::string> cached(std::uint32_t uidvalidity, std::uint32_t uid);
+    void set_cached(std::uint32_t uidvalidity, std::uint32_t uid, std::string value);
 
     // Registers a callback run after every change a sync or operation produced, on the thread
     // that made it, outside the folder's locks, with the new snapshot — or with nullptr when

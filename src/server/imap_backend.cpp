@@ -69,9 +69,10 @@ public:
     Selected(mailbox::Store& store, std::filesystem::path root, std::uint64_t quota,
              std::shared_ptr<mailbox::Folder> folder, mailbox::SnapshotPtr snap)
         : store_(store), root_(std::move(root)), quota_(quota), folder_(std::move(folder)), last_(std::move(snap)),
-          view_(view_of(*last_)) {}
+          uidvalidity_(last_->uidvalidity) {}
 
-    const imap::FolderView& view() const override { return view_; }
+    // Built from the select-time snapshot (take_view comes before any changes()), not kept.
+    imap::FolderView take_view() override { return view_of(*last_); }
 
     imap::BackendResult<std::string> read(std::uint32_t uid) override {
         auto r = folder_->read_message(uid, false);  // LF as stored; mime/ reads either form
@@ -83,6 +84,14 @@ public:
         auto r = folder_->read_header(uid);
         if (!r) return map_error(r.error());
         return std::move(*r);
+    }
+
+    // The folder's tern-cache, under the UIDVALIDITY this session's UIDs belong to (a rebuilt
+    // folder answers nothing for them). Shared by every session on the folder (one Folder
+    // object per folder; CacheFile has its own lock).
+    std::optional<std::string> cached(std::uint32_t uid) override { return folder_->cached(uidvalidity_, uid); }
+    void store_cached(std::uint32_t uid, std::string value) override {
+        folder_->set_cached(uidvalidity_, uid, std::move(value));
     }
 
     imap::BackendResult<imap::StoreOutcome> store(const std::vector<std::uint32_t>& uids, imap::FlagMode mode,
@@ -175,7 +184,7 @@ private:
     std::uint64_t quota_;
     std::shared_ptr<mailbox::Folder> folder_;
     mailbox::SnapshotPtr last_;  // what the session has been told about
-    imap::FolderView view_;
+    std::uint32_t uidvalidity_;  // the session's UIDs belong to it (changes() says Gone on another)
 };
 
 class StoreBackend final : public imap::Backend {

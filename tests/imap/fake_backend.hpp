@@ -37,6 +37,7 @@ struct FakeFolder {
     std::vector<std::pair<std::uint32_t, std::uint64_t>> expunged;  // (uid, modseq of its expunge)
     std::uint64_t history_from = 0;  // expunged_since(m) is incomplete for m below this
     bool exists = true;  // false: a subscribed name without a folder
+    std::map<std::uint32_t, std::string> cache;  // SelectedFolder::cached / store_cached, by UID
 };
 
 class FakeBackend;
@@ -44,9 +45,11 @@ class FakeBackend;
 class FakeSelected : public SelectedFolder {
 public:
     FakeSelected(FakeBackend& backend, std::string name);
-    const FolderView& view() const override { return view_; }
+    FolderView take_view() override { return std::move(view_); }
     BackendResult<std::string> read(std::uint32_t uid) override;
     BackendResult<std::string> read_header(std::uint32_t uid) override;
+    std::optional<std::string> cached(std::uint32_t uid) override;
+    void store_cached(std::uint32_t uid, std::string value) override;
     BackendResult<StoreOutcome> store(const std::vector<std::uint32_t>& uids, FlagMode mode,
                                       const std::vector<std::string>& flags,
                                       std::optional<std::uint64_t> unchanged_since) override;
@@ -61,6 +64,7 @@ private:
     FakeBackend& b_;
     std::string name_;
     FolderView view_;
+    std::uint32_t uidvalidity_ = 0;  // of the view handed out
     std::map<std::uint32_t, std::uint64_t> known_;  // uid -> modseq last reported
     std::uint32_t known_uidnext_ = 1;
 };
@@ -77,9 +81,10 @@ public:
     std::int64_t now = 1'700'000'000;
     std::size_t reads = 0;  // SelectedFolder::read() calls, to check a command's cost
     std::size_t header_reads = 0;  // SelectedFolder::read_header() calls
+    std::size_t cache_stores = 0;  // SelectedFolder::store_cached() calls that stored
     std::uint64_t storage_limit = 0;  // bytes; 0: no quota. append() enforces it.
 
-    FakeBackend() { folders["INBOX"] = FakeFolder{next_uidvalidity++, 1, 1, {}, true, true, "", {}, 0}; }
+    FakeBackend() { folders["INBOX"] = FakeFolder{next_uidvalidity++, 1, 1, {}, true, true, "", {}, 0, true, {}}; }
 
     std::uint32_t add(const std::string& folder, std::string data, std::vector<std::string> flags = {},
                       std::int64_t date = 1'700'000'000) {
@@ -100,6 +105,7 @@ public:
     void remove_message(const std::string& folder, std::uint32_t uid) {
         auto& f = folders.at(folder);
         std::erase_if(f.messages, [&](const FakeMessage& m) { return m.uid == uid; });
+        f.cache.erase(uid);
         ++f.modseq;
         f.expunged.emplace_back(uid, f.modseq);
     }
@@ -207,7 +213,7 @@ public:
 
 inline FakeSelected::FakeSelected(FakeBackend& backend, std::string name) : b_(backend), name_(std::move(name)) {
     const auto& f = b_.folders.at(name_);
-    view_.uidvalidity = f.uidvalidity;
+    view_.uidvalidity = uidvalidity_ = f.uidvalidity;
     view_.uidnext = f.uidnext;
     view_.highestmodseq = f.modseq;
     for (const auto& m : f.messages) {
@@ -254,6 +260,23 @@ inline BackendResult<std::string> FakeSelected::read_header(std::uint32_t uid) {
         return d;
     }
     return BackendError::NotFound;
+}
+
+// Like the store's: nothing for a view of another UIDVALIDITY, nothing kept for a UID that is gone.
+inline std::optional<std::string> FakeSelected::cached(std::uint32_t uid) {
+    auto* f = folder();
+    if (!f || f->uidvalidity != uidvalidity_) return std::nullopt;
+    auto it = f->cache.find(uid);
+    if (it == f->cache.end()) return std::nullopt;
+    return it->second;
+}
+
+inline void FakeSelected::store_cached(std::uint32_t uid, std::string value) {
+    auto* f = folder();
+    if (!f || f->uidvalidity != uidvalidity_) return;
+    if (std::none_of(f->messages.begin(), f->messages.end(), [&](const FakeMessage& m) { return m.uid == uid; })) return;
+    f->cache[uid] = std::move(value);
+    ++b_.cache_stores;
 }
 
 inline BackendResult<StoreOutcome> FakeSelected::store(const std::vector<std::uint32_t>& uids, FlagMode mode,

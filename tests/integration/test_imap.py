@@ -1,8 +1,10 @@
 """IMAP (RFC 9051 / 3501) against the real server with real clients: Python's imaplib (STARTTLS
 and IMAPS, every command it can issue), IDLE over a raw TLS socket while mail is delivered over
-SMTP, and curl's imaps://. Mail arrives over SMTP first: SMTP -> queue -> Maildir -> IMAP."""
+SMTP, and curl's imaps://. Mail arrives over SMTP first: SMTP -> queue -> Maildir -> IMAP.
+The ENVELOPE/BODYSTRUCTURE cache (tern-cache) across restarts and damage."""
 
 import imaplib
+import os
 import re
 import smtplib
 import socket
@@ -10,7 +12,7 @@ import subprocess
 import time
 import unittest
 
-from harness import Tern, wait_for
+from harness import Tern, wait_for, wait_port
 
 USERS = {"alice@example.test": "alice-secret"}
 MULTIPART = ("From: Sender <sender@example.org>\r\nTo: alice@example.test\r\nSubject: with attachment\r\n"
@@ -64,6 +66,45 @@ class Imap(unittest.TestCase):
             m.login("alice@example.test", "wrong")
         self.assertIn("AUTHENTICATIONFAILED", str(e.exception))
         m.logout()
+
+    def fetch_structure(self):
+        m = self.login()
+        m.select("INBOX", readonly=True)
+        typ, data = m.fetch("1:*", "(ENVELOPE BODY BODYSTRUCTURE)")
+        m.logout()
+        self.assertEqual(typ, "OK")
+        return data
+
+    def restart(self):
+        self.t.stop()
+        self.t.start()
+        wait_port(self.t.imap_port, proc=self.t.proc)
+
+    def test_structure_cache_survives_restart_and_damage(self):
+        # ENVELOPE/BODY/BODYSTRUCTURE are rendered once per message and kept in the folder's
+        # tern-cache; what comes back from it, or from a damaged file, is what a parse gives.
+        first = self.fetch_structure()
+        self.assertIn(b"with attachment", b"".join(x if isinstance(x, bytes) else b"".join(x) for x in first))
+        cache = os.path.join(self.t.maildir("alice@example.test"), "tern-cache")
+        with open(cache, "rb") as f:
+            image = f.read()
+        self.assertIn(b'"with attachment"', image)
+        self.assertIn(b'"octet-stream"', image)
+        self.assertEqual(self.fetch_structure(), first)
+        self.restart()  # the file is read back
+        self.assertEqual(self.fetch_structure(), first)
+        # Damaged records (CRC mismatch) are cut off; a damaged header discards the file.
+        self.t.stop()
+        with open(cache, "r+b") as f:
+            f.seek(40)
+            f.write(b"\xff" * 16)
+        self.restart()
+        self.assertEqual(self.fetch_structure(), first)
+        self.t.stop()
+        with open(cache, "wb") as f:
+            f.write(b"garbage" * 10)
+        self.restart()
+        self.assertEqual(self.fetch_structure(), first)
 
     def test_list_select_fetch_store_search(self):
         m = self.login()

@@ -321,27 +321,39 @@ TEST(Folder, CacheIsSeparateAndLazy) {
     TempDir t;
     const auto root = t.path() / "u";
     for (int i = 0; i < 3; ++i) deliver(root, i);
+    std::uint32_t uv = 0;
     {
         Store store;
         auto inbox = open_ok(store, root);
-        EXPECT_FALSE(inbox->cached(1));
-        inbox->set_cached(1, "(\"envelope\" 1)");
-        inbox->set_cached(2, "(\"envelope\" 2)");
-        inbox->set_cached(99, "nope");  // no such message
-        EXPECT_EQ(inbox->cached(1), "(\"envelope\" 1)");
+        uv = inbox->snapshot()->uidvalidity;
+        EXPECT_FALSE(inbox->cached(uv, 1));
+        inbox->set_cached(uv, 1, "(\"envelope\" 1)");
+        inbox->set_cached(uv, 2, "(\"envelope\" 2)");
+        inbox->set_cached(uv, 99, "nope");  // no such message
+        EXPECT_EQ(inbox->cached(uv, 1), "(\"envelope\" 1)");
         ASSERT_TRUE(inbox->expunge({2}).ok());
-        EXPECT_FALSE(inbox->cached(2));
+        EXPECT_FALSE(inbox->cached(uv, 2));
     }
     Store store;
     auto inbox = open_ok(store, root);
-    EXPECT_EQ(inbox->cached(1), "(\"envelope\" 1)");
-    EXPECT_FALSE(inbox->cached(99));
+    EXPECT_EQ(inbox->cached(uv, 1), "(\"envelope\" 1)");
+    EXPECT_FALSE(inbox->cached(uv, 99));
     // A rebuild (new UIDVALIDITY) invalidates it.
     inbox.reset();
     Store other;
     ::unlink((root / "tern-index").c_str());
     auto rebuilt = open_ok(other, root);
-    EXPECT_FALSE(rebuilt->cached(1));
+    const auto new_uv = rebuilt->snapshot()->uidvalidity;
+    ASSERT_NE(new_uv, uv);
+    EXPECT_FALSE(rebuilt->cached(new_uv, 1));
+    // A caller that still holds the old UIDVALIDITY neither reads nor writes entries: its UID 1
+    // may be another message than the new UID 1.
+    rebuilt->set_cached(uv, 1, "old");
+    EXPECT_FALSE(rebuilt->cached(uv, 1));
+    EXPECT_FALSE(rebuilt->cached(new_uv, 1));
+    rebuilt->set_cached(new_uv, 1, "new");
+    EXPECT_EQ(rebuilt->cached(new_uv, 1), "new");
+    EXPECT_FALSE(rebuilt->cached(uv, 1));
 }
 
 }  // namespace
