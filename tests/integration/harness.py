@@ -2,6 +2,7 @@
 at run time, and stops it at the end. Used by every integration test."""
 
 import os
+import random
 import shutil
 import signal
 import socket
@@ -15,18 +16,35 @@ TERN = os.environ.get("TERN_BIN") or os.path.join(
 
 
 _handed_out = set()
+_rng = random.Random(os.getpid() ^ time.time_ns())
+
+
+def _ephemeral_low():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
 
 
 def free_port():
-    """A port nothing listens on, never one this process handed out before (the kernel may
-    offer the same ephemeral port twice in a row once the probe socket is closed)."""
-    while True:
+    """A port nothing listens on, never one this process handed out before, and below the
+    kernel's ephemeral range: a server restarted on the same port (after kill -9) must not find
+    it taken by some client connection's local port meanwhile."""
+    high = min(_ephemeral_low(), 65536)
+    low = max(1024, high - 12000)
+    for _ in range(10000):
+        port = _rng.randrange(low, high)
+        if port in _handed_out:
+            continue
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port not in _handed_out:
-            _handed_out.add(port)
-            return port
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise RuntimeError("no free port in %d-%d" % (low, high))
 
 
 def wait_port(port, timeout=20.0, proc=None):
