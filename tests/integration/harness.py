@@ -177,8 +177,11 @@ class Tern:
             self.log = None
 
     def log_text(self):
-        with open(self.log_path, "rb") as f:
-            return f.read().decode("utf-8", "replace")
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except FileNotFoundError:
+            return "(no log: %s is gone)" % self.log_path
 
     def maildir(self, address):
         local, domain = address.lower().rsplit("@", 1)

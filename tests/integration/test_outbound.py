@@ -103,7 +103,9 @@ class RouteToB(unittest.TestCase):
             self.assertTrue(wait_for(lambda: queue_json(a) == [], timeout=10))
 
     def test_delay_warning_once_even_across_a_restart(self):
-        cfg = "[queue]\nfirst_retry = 3600\nmax_retry = 3600\ndelay_warning = 1\n"
+        # delay_warning leaves the first attempt (made at once) ample time to come before the
+        # warning is due, even under ASan on a loaded machine.
+        cfg = "[queue]\nfirst_retry = 3600\nmax_retry = 3600\ndelay_warning = 6\n"
         with make_b() as b, make_a(cfg, route_to=b) as a:
             a.start()
             submit(a, "bob@b.test", "slow road")
@@ -114,7 +116,7 @@ class RouteToB(unittest.TestCase):
             self.assertTrue(wait_for(lambda: attempts(1), timeout=30), a.log_text())
             # The first attempt came at once, before delay_warning: no warning yet.
             self.assertEqual(a.messages("alice@a.test"), [])
-            time.sleep(2.1)  # received_at has second resolution
+            time.sleep(7.1)  # past delay_warning; received_at has second resolution
             # A restart after delay_warning has passed must not lose the warning either.
             a.kill9()
             a.start()
