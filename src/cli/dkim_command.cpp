@@ -2,19 +2,16 @@
 #include "cli/dkim_command.hpp"
 
 #include <CLI/CLI.hpp>
-#include <cctype>
 #include <iostream>
 
 #include "config/config.hpp"
 #include "core/address.hpp"
+#include "cli/load_config.hpp"
+#include "net/endpoint.hpp"
 #include "server/dkim_keyring.hpp"
 
 namespace tern::cli {
 namespace {
-
-dkim::Algorithm algorithm_of(std::string_view name) {
-    return name == "ed25519" ? dkim::Algorithm::Ed25519Sha256 : dkim::Algorithm::RsaSha256;
-}
 
 // A TXT value in zone-file syntax: quoted strings of at most 255 octets (RFC 1035 3.3.14).
 std::string txt(std::string_view value) {
@@ -34,29 +31,11 @@ std::string txt(std::string_view value) {
     return out;
 }
 
-// The port of the first address of a listener ("host:port", "[v6]:port"), or 0.
+// The port of a listener's first address (the config checked its syntax), or 0 when none.
 unsigned port_of(const std::vector<std::string>& addresses) {
-    if (addresses.empty()) return 0;
-    const std::string& a = addresses.front();
-    auto colon = a.rfind(':');
-    if (colon == std::string::npos || (a.find(']') != std::string::npos && colon < a.find(']'))) return 0;
-    try {
-        return static_cast<unsigned>(std::stoul(a.substr(colon + 1)));
-    } catch (...) {
-        return 0;
-    }
-}
-
-// The configuration, or nullopt after printing its errors.
-std::optional<config::Config> load_config(const std::optional<std::string>& config_path) {
-    std::optional<std::filesystem::path> p;
-    if (config_path) p = *config_path;
-    auto r = config::load(p);
-    if (!r.config) {
-        for (auto& e : r.errors) std::cerr << e << "\n";
-        return std::nullopt;
-    }
-    return std::move(r.config);
+    std::string error;
+    auto ep = addresses.empty() ? std::nullopt : net::parse_endpoint(addresses.front(), error);
+    return ep ? ep->port() : 0;
 }
 
 bool check_local(const config::Config& c, const std::string& domain, std::ostream& err) {
@@ -80,11 +59,9 @@ int run_dkim_keygen(const config::Config& c, const std::string& domain_in, const
         algs = {*algorithm};
     }
     std::string base = selector ? ascii_lower(*selector) : c.dkim.selector;
-    for (char ch : base) {
-        if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-') {
-            err << "tern: selector must be a DNS label (letters, digits, '-')\n";
-            return 1;
-        }
+    if (!is_valid_domain(base) || base.find('.') != std::string::npos) {
+        err << "tern: selector must be a DNS label (letters, digits, '-')\n";
+        return 1;
     }
     int code = 0;
     for (const auto& alg : algs) {
@@ -92,7 +69,7 @@ int run_dkim_keygen(const config::Config& c, const std::string& domain_in, const
         auto path = server::dkim_key_path(c, domain, sel);
         std::string error;
         bool created = false;
-        auto key = server::load_or_create_dkim_key(path, algorithm_of(alg), true, &error, &created);
+        auto key = server::load_or_create_dkim_key(path, *dkim::parse_key_type(alg), true, &error, &created);
         if (!key) {
             err << "tern: " << error << "\n";
             code = 1;
@@ -117,7 +94,7 @@ int run_dns_records(const config::Config& c, const std::string& domain_in, std::
             std::string sel = server::dkim_selector(c.dkim.selector, alg);
             auto path = server::dkim_key_path(c, domain, sel);
             std::string error;
-            auto key = server::load_or_create_dkim_key(path, algorithm_of(alg), false, &error);
+            auto key = server::load_or_create_dkim_key(path, *dkim::parse_key_type(alg), false, &error);
             if (key) {
                 out << sel << "._domainkey." << d << " IN TXT " << txt(key->dns_record()) << "\n";
             } else {
@@ -155,7 +132,7 @@ void add_dkim_commands(CLI::App& app, std::optional<std::string>& config_path, i
     keygen->add_option("-a,--algorithm", keygen_algorithm, "rsa or ed25519 (default: [dkim] algorithms)");
     keygen->add_option("-c,--config", config_path, "Configuration file (default: embedded)");
     keygen->callback([&config_path, &exit_code] {
-        auto c = load_config(config_path);
+        auto c = load_config(config_path, std::cerr);
         exit_code = c ? run_dkim_keygen(*c, keygen_domain, keygen_selector, keygen_algorithm, std::cout, std::cerr) : 1;
     });
 
@@ -166,7 +143,7 @@ void add_dkim_commands(CLI::App& app, std::optional<std::string>& config_path, i
     records->add_option("domain", records_domain, "Local domain")->required();
     records->add_option("-c,--config", config_path, "Configuration file (default: embedded)");
     records->callback([&config_path, &exit_code] {
-        auto c = load_config(config_path);
+        auto c = load_config(config_path, std::cerr);
         exit_code = c ? run_dns_records(*c, records_domain, std::cout, std::cerr) : 1;
     });
 }

@@ -1,5 +1,6 @@
 // `tern queue ...`: see queue_command.hpp.
 #include "cli/queue_command.hpp"
+#include "cli/load_config.hpp"
 
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -113,12 +114,9 @@ int print(const QueueCommand& cmd, const json& response, std::ostream& out, std:
 
 int run_queue_command(const std::optional<std::string>& config_path, const QueueCommand& cmd,
                       std::ostream& out, std::ostream& err, std::int64_t now) {
-    std::optional<std::filesystem::path> p;
-    if (config_path) p = *config_path;
-    auto loaded = config::load(p);
-    for (auto& e : loaded.errors) err << e << "\n";
-    if (!loaded.config) return kExitError;
-    const config::Config& cfg = *loaded.config;
+    auto loaded = load_config(config_path, err);
+    if (!loaded) return kExitError;
+    const config::Config& cfg = *loaded;
 
     const json request = make_request(cmd);
     const auto socket = cfg.control_socket();  // <data_dir>/control.sock

@@ -11,19 +11,12 @@
 
 #include "auth/user_db.hpp"
 #include "auth/user_store.hpp"
+#include "cli/load_config.hpp"
 #include "config/config.hpp"
 #include "core/address.hpp"
 
 namespace tern::cli {
 namespace {
-
-std::optional<config::Config> load_config(const std::optional<std::string>& path, std::ostream& err) {
-    std::optional<std::filesystem::path> p;
-    if (path) p = *path;
-    auto r = config::load(p);
-    for (auto& e : r.errors) err << e << "\n";
-    return std::move(r.config);
-}
 
 // One line from `in`, without its CR/LF. Empty when there is none.
 std::optional<std::string> read_password(bool password_stdin, std::istream& in, std::ostream& err) {

@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -501,9 +500,8 @@ private:
         get_bool(t, "dkim", "sign", d.sign);
         if (auto* v = t.get("selector")) {
             if (auto* s = get_string(*v, "dkim.selector")) {
-                bool ok = !s->empty() && s->size() <= 63 && s->front() != '-' && s->back() != '-';
-                for (char c : *s) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '-');
-                if (ok) d.selector = ascii_lower(*s);
+                // One DNS label: a domain without dots.
+                if (is_valid_domain(*s) && s->find('.') == std::string::npos) d.selector = ascii_lower(*s);
                 else key_error(v->source(), "dkim.selector", "must be a DNS label (letters, digits, '-')");
             }
         }

@@ -1,4 +1,5 @@
 #include "dkim/canonical.hpp"
+#include "core/address.hpp"
 
 #include <openssl/evp.h>
 
@@ -111,20 +112,13 @@ SplitMessage split_message(std::string_view wire) {
     return m;
 }
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return out;
-}
 
 std::string canonical_header(std::string_view field, bool relaxed) {
     if (!relaxed) return std::string(field) + "\r\n";
     std::size_t colon = field.find(':');
     std::string_view name = field.substr(0, colon);
     while (!name.empty() && is_wsp(name.back())) name.remove_suffix(1);
-    std::string out = lower(name);
+    std::string out = ascii_lower(name);
     out += ':';
     std::string_view value = colon == std::string_view::npos ? std::string_view{} : field.substr(colon + 1);
     bool in_wsp = false;

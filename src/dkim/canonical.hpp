@@ -42,7 +42,4 @@ std::string body_hash(std::string_view body, bool relaxed, std::optional<std::ui
 // The canonical body itself (for tests; body_hash streams the same octets into the digest).
 std::string canonical_body(std::string_view body, bool relaxed);
 
-// The ASCII-lowercase copy of `s`.
-std::string lower(std::string_view s);
-
 }  // namespace tern::dkim

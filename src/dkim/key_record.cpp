@@ -1,4 +1,5 @@
 #include "dkim/key_record.hpp"
+#include "core/address.hpp"
 
 #include "core/base64.hpp"
 #include "dkim/canonical.hpp"
@@ -19,19 +20,18 @@ std::optional<KeyRecord> parse_key_record(std::string_view txt, std::string* err
         if (*v != "DKIM1" || tags->tags().front().first != "v") return fail("bad key record version");
     }
     if (auto k = tags->get("k")) {
-        std::string kt = lower(*k);
-        if (kt == "rsa") r.algorithm = Algorithm::RsaSha256;
-        else if (kt == "ed25519") r.algorithm = Algorithm::Ed25519Sha256;
-        else return fail("unknown key type " + kt.substr(0, 20));
+        auto alg = parse_key_type(*k);
+        if (!alg) return fail("unknown key type " + std::string(k->substr(0, 20)));
+        r.algorithm = *alg;
     }
     if (auto h = tags->get("h")) {
         bool sha256 = false;
-        for (auto& alg : split_colon_list(*h)) sha256 |= lower(alg) == "sha256";
+        for (auto& alg : split_colon_list(*h)) sha256 |= ascii_lower(alg) == "sha256";
         if (!sha256) return fail("key does not allow sha256");
     }
     if (auto s = tags->get("s")) {
         bool email = false;
-        for (auto& svc : split_colon_list(*s)) email |= svc == "*" || lower(svc) == "email";
+        for (auto& svc : split_colon_list(*s)) email |= svc == "*" || ascii_lower(svc) == "email";
         if (!email) return fail("key is not for email");
     }
     if (auto t = tags->get("t")) {

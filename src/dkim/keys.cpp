@@ -1,4 +1,5 @@
 #include "dkim/keys.hpp"
+#include "core/address.hpp"
 
 #include <openssl/bio.h>
 #include <openssl/evp.h>
@@ -32,13 +33,20 @@ std::string_view algorithm_name(Algorithm a) {
 }
 
 std::optional<Algorithm> parse_algorithm(std::string_view name) {
-    std::string n = lower(name);
+    std::string n = ascii_lower(name);
     if (n == "rsa-sha256") return Algorithm::RsaSha256;
     if (n == "ed25519-sha256") return Algorithm::Ed25519Sha256;
     return std::nullopt;
 }
 
 std::string_view key_type_name(Algorithm a) { return a == Algorithm::RsaSha256 ? "rsa" : "ed25519"; }
+
+std::optional<Algorithm> parse_key_type(std::string_view name) {
+    std::string n = ascii_lower(name);
+    if (n == "rsa") return Algorithm::RsaSha256;
+    if (n == "ed25519") return Algorithm::Ed25519Sha256;
+    return std::nullopt;
+}
 
 std::string sha256(std::string_view data) {
     unsigned char md[EVP_MAX_MD_SIZE];

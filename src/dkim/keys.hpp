@@ -17,6 +17,7 @@ enum class Algorithm { RsaSha256, Ed25519Sha256 };
 std::string_view algorithm_name(Algorithm a);                  // "rsa-sha256", "ed25519-sha256"
 std::optional<Algorithm> parse_algorithm(std::string_view name);  // case-insensitive
 std::string_view key_type_name(Algorithm a);                   // "rsa", "ed25519" (the k= tag)
+std::optional<Algorithm> parse_key_type(std::string_view name);   // the inverse, case-insensitive
 
 struct PkeyFree {
     void operator()(EVP_PKEY* k) const;

@@ -1,4 +1,5 @@
 #include "dkim/signature.hpp"
+#include "core/address.hpp"
 
 #include <charconv>
 
@@ -58,7 +59,7 @@ std::optional<Signature> parse_signature(std::string_view value, std::string* er
     if (!bh || bh->size() != 32) return fail("bad bh= value");
     s.bh = std::move(*bh);
     if (auto c = tags->get("c")) {
-        std::string cv = lower(strip_whitespace(*c));
+        std::string cv = ascii_lower(strip_whitespace(*c));
         std::string_view header = cv, body = "simple";
         if (auto slash = cv.find('/'); slash != std::string::npos) {
             header = std::string_view(cv).substr(0, slash);
@@ -69,11 +70,11 @@ std::optional<Signature> parse_signature(std::string_view value, std::string* er
         s.header_relaxed = header == "relaxed";
         s.body_relaxed = body == "relaxed";
     }
-    s.domain = lower(strip_whitespace(*need("d")));
+    s.domain = ascii_lower(strip_whitespace(*need("d")));
     if (!plausible_domain(s.domain)) return fail("bad d= domain");
     for (auto& h : split_colon_list(*need("h"))) {
         if (h.empty()) return fail("empty name in h=");
-        s.headers.push_back(lower(h));
+        s.headers.push_back(ascii_lower(h));
     }
     bool has_from = false;
     for (const auto& h : s.headers) has_from |= h == "from";
@@ -82,7 +83,7 @@ std::optional<Signature> parse_signature(std::string_view value, std::string* er
         s.identity = strip_whitespace(*i);
         auto at = s.identity.rfind('@');
         if (at == std::string::npos) return fail("bad i= identity");
-        if (!ends_with_domain(lower(std::string_view(s.identity).substr(at + 1)), s.domain))
+        if (!ends_with_domain(ascii_lower(std::string_view(s.identity).substr(at + 1)), s.domain))
             return fail("i= is not within d=");
     } else {
         s.identity = "@" + s.domain;
@@ -93,10 +94,10 @@ std::optional<Signature> parse_signature(std::string_view value, std::string* er
     }
     if (auto q = tags->get("q")) {
         bool dns = false;
-        for (auto& m : split_colon_list(*q)) dns |= lower(m) == "dns/txt";
+        for (auto& m : split_colon_list(*q)) dns |= ascii_lower(m) == "dns/txt";
         if (!dns) return fail("unsupported query method");
     }
-    s.selector = lower(strip_whitespace(*need("s")));
+    s.selector = ascii_lower(strip_whitespace(*need("s")));
     if (!plausible_domain(s.selector)) return fail("bad s= selector");
     if (auto t = tags->get("t")) {
         auto v = parse_number(strip_whitespace(*t));
@@ -143,7 +144,7 @@ std::string header_hash_input(const SplitMessage& message, const Signature& sig,
     std::vector<bool> used(message.headers.size(), false);
     for (const auto& name : sig.headers) {
         for (std::size_t i = message.headers.size(); i-- > 0;) {
-            if (used[i] || lower(message.headers[i].name) != name) continue;
+            if (used[i] || ascii_lower(message.headers[i].name) != name) continue;
             used[i] = true;
             out += canonical_header(message.headers[i].field, sig.header_relaxed);
             break;

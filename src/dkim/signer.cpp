@@ -1,4 +1,5 @@
 #include "dkim/signer.hpp"
+#include "core/address.hpp"
 
 #include <algorithm>
 
@@ -43,12 +44,12 @@ std::string sign(std::string_view message, const PrivateKey& key, const SignOpti
     Signature sig;
     sig.algorithm = key.algorithm();
     sig.header_relaxed = sig.body_relaxed = true;
-    sig.domain = lower(options.domain);
-    sig.selector = lower(options.selector);
+    sig.domain = ascii_lower(options.domain);
+    sig.selector = ascii_lower(options.selector);
     for (const auto& name : options.headers) {
-        std::string n = lower(name);
+        std::string n = ascii_lower(name);
         std::size_t count = std::count_if(split.headers.begin(), split.headers.end(),
-                                          [&](const RawHeader& h) { return lower(h.name) == n; });
+                                          [&](const RawHeader& h) { return ascii_lower(h.name) == n; });
         if (std::find(options.oversign.begin(), options.oversign.end(), n) != options.oversign.end()) ++count;
         for (std::size_t i = 0; i < count; ++i) sig.headers.push_back(n);
     }

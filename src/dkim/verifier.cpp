@@ -1,4 +1,5 @@
 #include "dkim/verifier.hpp"
+#include "core/address.hpp"
 
 #include "dkim/key_record.hpp"
 
@@ -36,7 +37,7 @@ Verification start_verification(std::string_view message, std::int64_t now, std:
     v.now = now;
     SplitMessage split = split_message(v.wire);
     for (const auto& h : split.headers) {
-        if (lower(h.name) != "dkim-signature") continue;
+        if (ascii_lower(h.name) != "dkim-signature") continue;
         if (v.checks.size() >= max_signatures) break;
         SignatureCheck c;
         c.field = std::string(h.field);
@@ -70,7 +71,7 @@ void finish(Verification& v, SignatureCheck& c, const KeyLookup& lookup) {
     if (record->algorithm != sig.algorithm) return set(c, Result::PermError, "key type does not match a=");
     if (record->strict) {
         auto at = sig.identity.rfind('@');
-        if (lower(std::string_view(sig.identity).substr(at + 1)) != sig.domain)
+        if (ascii_lower(std::string_view(sig.identity).substr(at + 1)) != sig.domain)
             return set(c, Result::PermError, "i= must equal d= (t=s)");
     }
     auto key = PublicKey::from_record_key(record->algorithm, record->key, &why);

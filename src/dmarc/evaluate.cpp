@@ -1,10 +1,11 @@
 #include "dmarc/evaluate.hpp"
+#include "core/address.hpp"
 
 #include "dkim/canonical.hpp"
 
 namespace tern::dmarc {
 
-PolicyLookup::PolicyLookup(std::string from_domain, const PublicSuffixList& psl) : from_(dkim::lower(from_domain)) {
+PolicyLookup::PolicyLookup(std::string from_domain, const PublicSuffixList& psl) : from_(ascii_lower(from_domain)) {
     while (!from_.empty() && from_.back() == '.') from_.pop_back();
     org_ = std::string(psl.organizational_domain(from_));
     if (from_.empty()) step_ = 2;
@@ -45,7 +46,7 @@ std::string_view result_name(Result r) {
 }
 
 bool aligned(std::string_view a, std::string_view b, bool strict, const PublicSuffixList& psl) {
-    std::string x = dkim::lower(a), y = dkim::lower(b);
+    std::string x = ascii_lower(a), y = ascii_lower(b);
     while (!x.empty() && x.back() == '.') x.pop_back();
     while (!y.empty() && y.back() == '.') y.pop_back();
     if (x.empty() || y.empty()) return false;

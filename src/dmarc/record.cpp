@@ -1,4 +1,5 @@
 #include "dmarc/record.hpp"
+#include "core/address.hpp"
 
 #include <charconv>
 
@@ -9,7 +10,7 @@ namespace tern::dmarc {
 namespace {
 
 std::optional<Policy> parse_policy(std::string_view v) {
-    std::string p = dkim::lower(v);
+    std::string p = ascii_lower(v);
     if (p == "none") return Policy::None;
     if (p == "quarantine") return Policy::Quarantine;
     if (p == "reject") return Policy::Reject;
@@ -21,7 +22,7 @@ std::vector<std::string> parse_uris(std::string_view v) {
     while (!v.empty()) {
         std::size_t comma = v.find(',');
         std::string uri = dkim::strip_whitespace(v.substr(0, comma));
-        if (uri.size() > 7 && dkim::lower(uri.substr(0, 7)) == "mailto:") out.push_back(uri);
+        if (uri.size() > 7 && ascii_lower(uri.substr(0, 7)) == "mailto:") out.push_back(uri);
         if (comma == std::string_view::npos) break;
         v.remove_prefix(comma + 1);
     }
@@ -73,8 +74,8 @@ std::optional<Record> parse_record(std::string_view txt, std::string* error) {
     }
     r.policy = *policy;
     if (auto sp = tags->get("sp")) r.subdomain_policy = parse_policy(*sp);
-    if (auto a = tags->get("adkim")) r.strict_dkim = dkim::lower(*a) == "s";
-    if (auto a = tags->get("aspf")) r.strict_spf = dkim::lower(*a) == "s";
+    if (auto a = tags->get("adkim")) r.strict_dkim = ascii_lower(*a) == "s";
+    if (auto a = tags->get("aspf")) r.strict_spf = ascii_lower(*a) == "s";
     if (auto pct = tags->get("pct")) {
         int v = 0;
         auto [ptr, ec] = std::from_chars(pct->data(), pct->data() + pct->size(), v);

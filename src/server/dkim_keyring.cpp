@@ -15,19 +15,6 @@
 namespace tern::server {
 namespace {
 
-dkim::Algorithm algorithm_of(std::string_view name) {
-    return name == "ed25519" ? dkim::Algorithm::Ed25519Sha256 : dkim::Algorithm::RsaSha256;
-}
-
-// A domain from the config as a directory name: refuse anything that could leave dkim/.
-bool safe_name(std::string_view d) {
-    if (d.empty() || d.front() == '.' || d.size() > 253) return false;
-    for (char c : d) {
-        if (c == '/' || c == '\\' || static_cast<unsigned char>(c) <= 0x20) return false;
-    }
-    return d.find("..") == std::string_view::npos;
-}
-
 bool write_new_file(const std::filesystem::path& path, const std::string& data, std::string* error) {
     std::error_code ec;
     std::filesystem::create_directories(path.parent_path(), ec);
@@ -103,7 +90,7 @@ std::shared_ptr<const DkimKeyring> DkimKeyring::load(const config::Config& c, bo
     auto ring = std::make_shared<DkimKeyring>();
     if (!c.dkim.sign) return ring;
     for (const auto& domain : c.server.domains) {
-        if (!safe_name(domain)) {
+        if (!is_safe_path_component(domain)) {
             errors->push_back("dkim: domain '" + domain + "' cannot name a key directory");
             continue;
         }
@@ -112,7 +99,9 @@ std::shared_ptr<const DkimKeyring> DkimKeyring::load(const config::Config& c, bo
             auto path = dkim_key_path(c, domain, selector);
             std::string error;
             bool created = false;
-            auto key = load_or_create_dkim_key(path, algorithm_of(alg), create_missing, &error, &created);
+            auto type = dkim::parse_key_type(alg);
+            if (!type) continue;  // the config accepts only known names
+            auto key = load_or_create_dkim_key(path, *type, create_missing, &error, &created);
             if (!key) {
                 errors->push_back(error);
                 continue;

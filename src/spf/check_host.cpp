@@ -1,4 +1,5 @@
 #include "spf/check_host.hpp"
+#include "core/address.hpp"
 
 #include <arpa/inet.h>
 
@@ -11,13 +12,6 @@ constexpr std::size_t kMaxTerms = 10;
 constexpr std::size_t kMaxVoids = 2;
 constexpr std::size_t kMaxNames = 10;
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return out;
-}
 
 // RFC 7208 4.3: a domain that is not a multi-label FQDN makes check_host() return none.
 bool valid_domain(std::string_view d) {
@@ -62,7 +56,7 @@ std::string reverse_name(const std::uint8_t* ip, bool v6) {
 }
 
 bool ends_with_domain(const std::string& host, const std::string& domain) {
-    std::string h = lower(host), d = lower(domain);
+    std::string h = ascii_lower(host), d = ascii_lower(domain);
     while (!h.empty() && h.back() == '.') h.pop_back();
     while (!d.empty() && d.back() == '.') d.pop_back();
     if (h == d) return true;
@@ -92,7 +86,7 @@ Check::Check(CheckInput in) : in_(std::move(in)) {
     ctx_.sender = in_.sender;
     ctx_.ip = in_.ip;
     ctx_.helo = in_.helo;
-    std::string domain = lower(in_.domain);
+    std::string domain = ascii_lower(in_.domain);
     while (!domain.empty() && domain.back() == '.') domain.pop_back();
     if (!valid_domain(domain)) {
         finish(Result::None, "no valid domain to check");
@@ -153,7 +147,7 @@ std::optional<std::string> Check::target(const Mechanism& m) {
         finish(Result::PermError, why);
         return std::nullopt;
     }
-    return lower(*d);
+    return ascii_lower(*d);
 }
 
 // A frame ended with `r`: the whole check, or the include that led to it.
@@ -204,7 +198,7 @@ void Check::run() {
                 std::string why;
                 auto d = expand(*f.record.redirect, ctx_, false, &why);
                 if (!d) return finish(Result::PermError, why);
-                std::string next = lower(*d);
+                std::string next = ascii_lower(*d);
                 bool include = f.include;
                 stack_.pop_back();  // the redirect replaces this frame (6.1)
                 if (!valid_domain(next)) return finish(Result::PermError, "redirect to an invalid domain");

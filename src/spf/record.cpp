@@ -1,4 +1,5 @@
 #include "spf/record.hpp"
+#include "core/address.hpp"
 
 #include <arpa/inet.h>
 
@@ -8,13 +9,6 @@
 namespace tern::spf {
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return out;
-}
 
 bool parse_int(std::string_view s, int max, int& out) {
     if (s.empty() || s.size() > 3) return false;
@@ -65,7 +59,7 @@ std::string_view result_name(Result r) {
 }
 
 bool is_spf_record(std::string_view txt) {
-    if (txt.size() < 6 || lower(txt.substr(0, 6)) != "v=spf1") return false;
+    if (txt.size() < 6 || ascii_lower(txt.substr(0, 6)) != "v=spf1") return false;
     return txt.size() == 6 || txt[6] == ' ';
 }
 
@@ -92,7 +86,7 @@ std::optional<Record> parse_record(std::string_view txt, std::string* error) {
         std::size_t slash = term.find('/');
         if (eq != std::string_view::npos && (colon == std::string_view::npos || eq < colon) &&
             (slash == std::string_view::npos || eq < slash)) {
-            std::string name = lower(term.substr(0, eq));
+            std::string name = ascii_lower(term.substr(0, eq));
             std::string_view value = term.substr(eq + 1);
             bool ok_name = !name.empty() && name[0] >= 'a' && name[0] <= 'z';
             for (char c : name) ok_name = ok_name && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.');
@@ -115,7 +109,7 @@ std::optional<Record> parse_record(std::string_view txt, std::string* error) {
             default: break;
         }
         std::size_t sep = term.find_first_of(":/");
-        std::string name = lower(term.substr(0, sep));
+        std::string name = ascii_lower(term.substr(0, sep));
         std::string_view arg = sep == std::string_view::npos ? std::string_view{} : term.substr(sep);
         std::string domain;
         if (name == "all") {
