@@ -75,6 +75,14 @@ std::string wire_form(std::string_view message) {
     return out;
 }
 
+bool is_wire_form(std::string_view message) {
+    for (std::size_t i = message.find_first_of("\r\n"); i != std::string_view::npos;
+         i = message.find_first_of("\r\n", i + 2)) {
+        if (message[i] == '\n' || i + 1 >= message.size() || message[i + 1] != '\n') return false;
+    }
+    return true;
+}
+
 SplitMessage split_message(std::string_view wire) {
     SplitMessage m;
     std::size_t pos = 0;

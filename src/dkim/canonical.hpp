@@ -16,6 +16,8 @@ namespace tern::dkim {
 
 // The message with bare LF and bare CR replaced by CRLF.
 std::string wire_form(std::string_view message);
+// True when `message` has no bare LF or CR (wire_form would return it unchanged).
+bool is_wire_form(std::string_view message);
 
 struct RawHeader {
     std::string_view name;  // as written, without trailing whitespace and the colon

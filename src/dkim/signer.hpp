@@ -28,7 +28,17 @@ struct SignOptions {
     static std::vector<std::string> default_oversign();
 };
 
-// The complete field to prepend, "DKIM-Signature: ...\r\n", folded at about 78 columns.
+struct SigningKey {
+    const PrivateKey* key = nullptr;
+    std::string selector;  // s=
+};
+
+// The DKIM-Signature fields to prepend, one per key ("DKIM-Signature: ...\r\n" each, folded at
+// about 78 columns). The message is canonicalized and its body hashed once for all of them;
+// options.selector is not used.
+std::string sign(std::string_view message, const std::vector<SigningKey>& keys, const SignOptions& options);
+
+// One field, with options.selector.
 std::string sign(std::string_view message, const PrivateKey& key, const SignOptions& options);
 
 }  // namespace tern::dkim

@@ -127,15 +127,12 @@ std::string DkimKeyring::sign(std::string_view message, std::int64_t now) const 
         std::string domain = ascii_lower(std::string_view(from).substr(at + 1));
         const auto* keys = keys_for(domain);
         if (!keys) continue;
-        std::string out;
-        for (const auto& k : *keys) {
-            dkim::SignOptions o;
-            o.domain = domain;
-            o.selector = k.selector;
-            o.timestamp = now;
-            out += dkim::sign(message, k.key, o);
-        }
-        return out;
+        std::vector<dkim::SigningKey> signing;
+        for (const auto& k : *keys) signing.push_back(dkim::SigningKey{&k.key, k.selector});
+        dkim::SignOptions o;
+        o.domain = domain;
+        o.timestamp = now;
+        return dkim::sign(message, signing, o);
     }
     return {};
 }

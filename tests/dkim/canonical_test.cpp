@@ -61,3 +61,14 @@ TEST(Canonical, SplitStopsAtANonFieldLine) {
     EXPECT_EQ(only.headers.size(), 1u);
     EXPECT_EQ(only.body, "");
 }
+
+TEST(Canonical, IsWireFormSpotsBareLineEnds) {
+    EXPECT_TRUE(is_wire_form(""));
+    EXPECT_TRUE(is_wire_form("a\r\nb\r\n"));
+    EXPECT_TRUE(is_wire_form("a\r\n\r\n"));
+    EXPECT_FALSE(is_wire_form("a\nb"));
+    EXPECT_FALSE(is_wire_form("a\rb"));
+    EXPECT_FALSE(is_wire_form("a\r"));
+    EXPECT_FALSE(is_wire_form("a\r\n\n"));
+    for (std::string m : {"a\r\nb", "x\ny\r\n", "\r\r\n", "ok\r\n.\r\n"}) EXPECT_EQ(is_wire_form(m), wire_form(m) == m) << m;
+}

@@ -167,3 +167,19 @@ TEST(KeyRecord, ParsesAndRefuses) {
     EXPECT_FALSE(parse_key_record("v=DKIM1; h=sha1; p=", nullptr));
     EXPECT_FALSE(parse_key_record("v=DKIM1", nullptr));
 }
+
+TEST(Sign, SeveralKeysGiveTheSameFieldsAsOneByOne) {
+    // One canonicalization for all keys; the fields are what signing with each alone gives
+    // (both algorithms are deterministic).
+    SignOptions o = options();
+    std::string both = sign(kMessage, {{&rsa_key(), "r"}, {&ed_key(), "e"}}, o);
+    o.selector = "r";
+    std::string one = sign(kMessage, rsa_key(), o);
+    o.selector = "e";
+    one += sign(kMessage, ed_key(), o);
+    EXPECT_EQ(both, one);
+    // And LF line ends sign the same as their CRLF form.
+    std::string lf = kMessage;
+    for (std::size_t i; (i = lf.find("\r\n")) != std::string::npos;) lf.erase(i, 1);
+    EXPECT_EQ(sign(lf, {{&rsa_key(), "r"}, {&ed_key(), "e"}}, options()), both);
+}
