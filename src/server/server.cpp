@@ -50,23 +50,24 @@ namespace {
 // Graceful stop budget: sessions get this long to finish before they are cut with 421.
 constexpr auto kDrainTime = std::chrono::seconds(5);
 
-// The running configuration: replaced whole on SIGHUP; readers keep the snapshot they took.
-class ConfigHolder {
+// What SIGHUP replaces whole (the configuration, the DKIM keys): readers keep the snapshot they
+// took, so a reload never changes anything under a running session.
+template <class T>
+class SnapshotHolder {
 public:
-    explicit ConfigHolder(config::Config c) : current_(std::make_shared<const config::Config>(std::move(c))) {}
-    std::shared_ptr<const config::Config> get() const {
+    explicit SnapshotHolder(std::shared_ptr<const T> initial) : current_(std::move(initial)) {}
+    std::shared_ptr<const T> get() const {
         std::lock_guard lock(mu_);
         return current_;
     }
-    void set(config::Config c) {
-        auto p = std::make_shared<const config::Config>(std::move(c));
+    void set(std::shared_ptr<const T> next) {
         std::lock_guard lock(mu_);
-        current_ = std::move(p);
+        current_ = std::move(next);
     }
 
 private:
     mutable std::mutex mu_;
-    std::shared_ptr<const config::Config> current_;
+    std::shared_ptr<const T> current_;
 };
 
 // Adapts the auth user directory (reloaded when the users file changes) to delivery's lookup.
@@ -135,27 +136,14 @@ policy::SendQuotaLimits quota_limits(const config::Config& c) {
     return {c.submission.messages_per_hour, c.submission.recipients_per_day};
 }
 
-// The DKIM keys in use: replaced whole on SIGHUP, like the configuration.
-class DkimHolder {
-public:
-    std::shared_ptr<const DkimKeyring> get() const {
-        std::lock_guard lock(mu_);
-        return current_;
-    }
-    // Loads (making missing keys) for `c` and logs what happened.
-    void load(const config::Config& c) {
-        std::vector<std::string> errors, made;
-        auto ring = DkimKeyring::load(c, true, &errors, &made);
-        for (const auto& m : made) spdlog::info("dkim: {}", m);
-        for (const auto& e : errors) spdlog::error("dkim: {}; that mail goes out unsigned", e);
-        std::lock_guard lock(mu_);
-        current_ = std::move(ring);
-    }
-
-private:
-    mutable std::mutex mu_;
-    std::shared_ptr<const DkimKeyring> current_;
-};
+// The DKIM keys for `c`, missing ones made now; what happened goes to the log.
+std::shared_ptr<const DkimKeyring> load_dkim(const config::Config& c) {
+    std::vector<std::string> errors, made;
+    auto ring = DkimKeyring::load(c, true, &errors, &made);
+    for (const auto& m : made) spdlog::info("dkim: {}", m);
+    for (const auto& e : errors) spdlog::error("dkim: {}; that mail goes out unsigned", e);
+    return ring;
+}
 
 }  // namespace
 
@@ -167,7 +155,7 @@ int run_server(config::Config initial, std::optional<std::filesystem::path> conf
         spdlog::critical("cannot create data directory {}: {}", initial.server.data_dir.string(), fec.message());
         return 1;
     }
-    ConfigHolder config(initial);
+    SnapshotHolder<config::Config> config(std::make_shared<const config::Config>(std::move(initial)));
     auto cfg0 = config.get();
 
     std::string error;
@@ -259,8 +247,7 @@ int run_server(config::Config initial, std::optional<std::filesystem::path> conf
     services.mailboxes = &mailboxes;
     services.mailbox_io = &mailbox_io;
     services.sasl.fake_secret = secret;
-    DkimHolder dkim;
-    dkim.load(*cfg0);
+    SnapshotHolder<DkimKeyring> dkim(load_dkim(*cfg0));
     services.dkim = [&dkim] { return dkim.get(); };
 
     std::vector<std::unique_ptr<net::Listener>> listeners;
@@ -361,8 +348,8 @@ int run_server(config::Config initial, std::optional<std::filesystem::path> conf
                     auto tr = tls.reload(net::TlsSettings::from(next));
                     for (const auto& line : tr.log) spdlog::info("SIGHUP: {}", line);
                     if (!tr.ok()) spdlog::error("SIGHUP: {}; keeping the current certificates", tr.error);
-                    dkim.load(next);
-                    config.set(std::move(next));
+                    dkim.set(load_dkim(next));
+                    config.set(std::make_shared<const config::Config>(std::move(next)));
                     spdlog::info("SIGHUP: configuration reloaded from {}", config_path->string());
                 } else {
                     for (auto& e : r.errors) spdlog::error("SIGHUP: {}", e);
